@@ -1,0 +1,111 @@
+/// An agent: which model it talks to, what it is told, which tools it may use, and its limits.
+///
+/// `TrellisConfig` builds these from `agents/*.yaml`; code may build them directly.
+public struct AgentDefinition: Sendable, Hashable {
+    /// The agent's name, unique in its workspace.
+    public var name: String
+    /// One line about what the agent does.
+    public var description: String?
+    /// The model it talks to.
+    public var model: ModelReference
+    /// The system prompt.
+    public var system: String?
+    /// The tools it may use, by reference.
+    public var tools: [ToolReference]
+    /// A tool choice forced on the first turn only; later turns use `auto`.
+    public var toolChoice: ToolChoice?
+    /// Whether the model may ask for several tool calls at once, run concurrently.
+    public var parallelToolCalls: Bool
+    /// When the run stops.
+    public var limits: RunLimits
+
+    /// Creates an agent definition.
+    public init(
+        name: String,
+        description: String? = nil,
+        model: ModelReference,
+        system: String? = nil,
+        tools: [ToolReference] = [],
+        toolChoice: ToolChoice? = nil,
+        parallelToolCalls: Bool = true,
+        limits: RunLimits = RunLimits()
+    ) {
+        self.name = name
+        self.description = description
+        self.model = model
+        self.system = system
+        self.tools = tools
+        self.toolChoice = toolChoice
+        self.parallelToolCalls = parallelToolCalls
+        self.limits = limits
+    }
+}
+
+/// A model on a named provider, with its generation options.
+public struct ModelReference: Sendable, Hashable, CustomStringConvertible {
+    /// The provider's name in the workspace (`openai`, `local`, ...).
+    public var provider: String
+    /// The provider's model id (`gpt-4o-mini`, `Qwen/Qwen2.5-72B-Instruct`).
+    public var name: String
+    /// Sampling and output settings.
+    public var options: GenerationOptions
+
+    /// Creates a model reference.
+    public init(provider: String, name: String, options: GenerationOptions = GenerationOptions()) {
+        self.provider = provider
+        self.name = name
+        self.options = options
+    }
+
+    /// `provider/name`.
+    public var description: String { "\(provider)/\(name)" }
+}
+
+/// A tool an agent refers to.
+public struct ToolReference: Sendable, Hashable {
+    /// Where a tool comes from.
+    public enum Source: String, Sendable, Hashable {
+        /// Compiled into the runtime or registered from Swift code.
+        case builtin
+    }
+
+    /// The tool's name.
+    public var name: String
+    /// Where it comes from.
+    public var source: Source
+
+    /// Creates a reference.
+    public init(name: String, source: Source = .builtin) {
+        self.name = name
+        self.source = source
+    }
+}
+
+/// When a run stops, besides a final answer.
+public struct RunLimits: Sendable, Hashable {
+    /// Most model calls in one run.
+    public var maxTurns: Int
+    /// Most tool calls in one run.
+    public var maxToolCalls: Int?
+    /// Most tokens (input plus output, summed over turns) in one run.
+    public var maxTokens: Int?
+    /// Wall-clock time for the whole run.
+    public var timeout: Duration?
+    /// How many times in a row the same tool may be called with the same arguments before the run is stopped.
+    public var maxRepeatedCalls: Int
+
+    /// Creates limits; by default 10 turns, 3 identical calls in a row, and nothing else.
+    public init(
+        maxTurns: Int = 10,
+        maxToolCalls: Int? = nil,
+        maxTokens: Int? = nil,
+        timeout: Duration? = nil,
+        maxRepeatedCalls: Int = 3
+    ) {
+        self.maxTurns = maxTurns
+        self.maxToolCalls = maxToolCalls
+        self.maxTokens = maxTokens
+        self.timeout = timeout
+        self.maxRepeatedCalls = maxRepeatedCalls
+    }
+}

@@ -1,0 +1,111 @@
+/// A failure talking to a model provider.
+///
+/// Carries the provider's name, the HTTP status, the vendor's error code and the first bytes of the body — never
+/// request headers or keys.
+public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible {
+    private enum Code: String, Sendable, Hashable {
+        case http, connection, timeout, malformedResponse, truncatedStream
+    }
+
+    private let code: Code
+    /// The provider's configured name (`openai`, `local`, ...).
+    public var provider: String
+    /// What went wrong, in one line.
+    public var message: String
+    /// The HTTP status, for errors the provider answered.
+    public var status: Int?
+    /// The vendor's error code or type (`rate_limit_exceeded`), when it sent one.
+    public var vendorCode: String?
+    /// The first bytes of the response body.
+    public var bodySnippet: String?
+    /// Whether retrying the same request may succeed.
+    public var isRetryable: Bool
+    /// How long the provider asked us to wait before retrying.
+    public var retryAfter: Duration?
+
+    private init(
+        code: Code, provider: String, message: String, status: Int? = nil, vendorCode: String? = nil,
+        bodySnippet: String? = nil, isRetryable: Bool, retryAfter: Duration? = nil
+    ) {
+        self.code = code
+        self.provider = provider
+        self.message = message
+        self.status = status
+        self.vendorCode = vendorCode
+        self.bodySnippet = bodySnippet
+        self.isRetryable = isRetryable
+        self.retryAfter = retryAfter
+    }
+
+    /// The provider answered with an HTTP error status.
+    public static func http(
+        provider: String, status: Int, message: String, vendorCode: String?, body: String, retryAfter: Duration? = nil
+    ) -> ProviderError {
+        let quota = vendorCode == "insufficient_quota"
+        let retryable = !quota && [408, 409, 429, 500, 502, 503, 504, 529].contains(status)
+        return ProviderError(
+            code: .http, provider: provider, message: message, status: status, vendorCode: vendorCode,
+            bodySnippet: snippet(body), isRetryable: retryable, retryAfter: retryAfter)
+    }
+
+    /// The provider could not be reached.
+    public static func connection(provider: String, message: String) -> ProviderError {
+        ProviderError(code: .connection, provider: provider, message: message, isRetryable: true)
+    }
+
+    /// The provider did not answer within the request's deadline.
+    public static func timeout(provider: String, after duration: Duration) -> ProviderError {
+        ProviderError(
+            code: .timeout, provider: provider, message: "no reply within \(duration.seconds)s", isRetryable: true)
+    }
+
+    /// The provider answered with something the adapter does not understand.
+    public static func malformedResponse(provider: String, message: String, status: Int?, body: String) -> ProviderError {
+        ProviderError(
+            code: .malformedResponse, provider: provider, message: message, status: status, bodySnippet: snippet(body),
+            isRetryable: false)
+    }
+
+    /// A streamed reply ended before its terminal marker.
+    public static func truncatedStream(provider: String, message: String) -> ProviderError {
+        ProviderError(code: .truncatedStream, provider: provider, message: message, isRetryable: true)
+    }
+
+    /// A stable, value-free label for metrics and the `error.code` of a run result.
+    public var shortDescription: String {
+        switch code {
+        case .http: return "provider_http_error"
+        case .connection: return "provider_unreachable"
+        case .timeout: return "provider_timeout"
+        case .malformedResponse: return "provider_malformed_response"
+        case .truncatedStream: return "provider_truncated_stream"
+        }
+    }
+
+    public var description: String {
+        var text = "provider '\(provider)': "
+        if let status { text += "HTTP \(status): " }
+        text += message
+        if let vendorCode, !message.contains(vendorCode) { text += " (\(vendorCode))" }
+        if let bodySnippet, code == .malformedResponse { text += "; body: \(bodySnippet)" }
+        return text
+    }
+
+    public static func == (lhs: ProviderError, rhs: ProviderError) -> Bool { lhs.code == rhs.code }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+
+    /// The first 200 characters of a body, on one line.
+    static func snippet(_ body: String) -> String {
+        let flat = body.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return flat.count > 200 ? String(flat.prefix(200)) + "…" : flat
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a short decimal string (`1.5`).
+    var seconds: String {
+        let value = Double(components.seconds) + Double(components.attoseconds) / 1e18
+        return value.rounded() == value ? String(Int(value)) : String(value)
+    }
+}

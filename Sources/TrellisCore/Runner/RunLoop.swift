@@ -1,0 +1,140 @@
+import Logging
+
+/// One run's turn-by-turn state. Created by ``AgentRunner`` for each run; never shared.
+struct RunLoop: Sendable {
+    let agent: AgentDefinition
+    let provider: any ModelProvider
+    let dispatcher: ToolDispatcher
+    let options: AgentRunner.Options
+    let logger: Logger
+    let onEvent: @Sendable (RunEvent) async -> Void
+    let transcript: [ChatMessage]
+
+    private struct State {
+        var transcript: [ChatMessage]
+        var records: [ToolCallRecord] = []
+        var usage = Usage()
+        var turns = 0
+        var lastText = ""
+        var breaker = ToolDispatcher.RepeatBreaker()
+    }
+
+    func run() async -> RunResult {
+        var state = State(transcript: transcript)
+        let limits = agent.limits
+        while true {
+            if Task.isCancelled { return finish(&state, .cancelled, RunError(code: "cancelled", message: "the run was cancelled")) }
+            if state.turns >= limits.maxTurns {
+                return finish(&state, .maxTurns, RunError(code: "max_turns", message: "reached limits.max_turns (\(limits.maxTurns)) without a final answer"))
+            }
+            state.turns += 1
+            await onEvent(.turnStarted(turn: state.turns))
+            logger.debug("turn started", metadata: ["agent.turn": "\(state.turns)"])
+
+            let response: ModelResponse
+            do {
+                response = try await callModel(request(for: state))
+            } catch is CancellationError {
+                return finish(&state, .cancelled, RunError(code: "cancelled", message: "the run was cancelled"))
+            } catch let error as ProviderError {
+                if Task.isCancelled { return finish(&state, .cancelled, RunError(code: "cancelled", message: "the run was cancelled")) }
+                return finish(&state, .error, RunError(code: error.shortDescription, message: error.description))
+            } catch {
+                if Task.isCancelled { return finish(&state, .cancelled, RunError(code: "cancelled", message: "the run was cancelled")) }
+                return finish(&state, .error, RunError(code: "provider_error", message: "\(error)"))
+            }
+            if let usage = response.usage {
+                state.usage += usage
+                await onEvent(.usage(usage))
+            }
+            state.transcript.append(response.message)
+            let text = response.message.text
+            if !text.isEmpty { state.lastText = text }
+            let calls = response.message.toolCalls
+
+            switch response.finishReason {
+            case .length:
+                await closeUnrun(calls, &state, reason: "the reply was cut off by the model's token limit")
+                return finish(&state, .length, RunError(code: "length", message: "the model's reply was cut off by its token limit (finish_reason length)"))
+            case .contentFilter:
+                await closeUnrun(calls, &state, reason: "the reply was withheld by the provider's content filter")
+                return finish(&state, .contentFilter, RunError(code: "content_filter", message: "the provider's content filter withheld the reply"))
+            case .error where calls.isEmpty:
+                return finish(&state, .error, RunError(code: "provider_finish_error", message: "the provider ended the reply with '\(response.rawFinishReason ?? "error")'"))
+            default:
+                break
+            }
+            if calls.isEmpty {
+                state.lastText = text
+                return finish(&state, .stop, nil)
+            }
+
+            if let maxTokens = limits.maxTokens, state.usage.totalTokens >= maxTokens {
+                await closeUnrun(calls, &state, reason: "the run's token budget is spent")
+                return finish(&state, .maxTokens, RunError(code: "max_tokens", message: "used \(state.usage.totalTokens) tokens, limits.max_tokens is \(maxTokens)"))
+            }
+
+            let budget = limits.maxToolCalls.map { max(0, $0 - state.records.count) }
+            let batch = await dispatcher.dispatch(
+                calls, agent: agent, runID: options.runID, parallel: agent.parallelToolCalls, budget: budget,
+                breaker: &state.breaker, maxRepeats: limits.maxRepeatedCalls, logger: logger, onEvent: onEvent)
+            append(batch.results, &state)
+            if Task.isCancelled { return finish(&state, .cancelled, RunError(code: "cancelled", message: "the run was cancelled")) }
+            if batch.budgetExhausted {
+                return finish(&state, .maxToolCalls, RunError(code: "max_tool_calls", message: "reached limits.max_tool_calls (\(limits.maxToolCalls ?? 0))"))
+            }
+            if let repeated = batch.repeatedCall {
+                return finish(&state, .repeatedToolCall, RunError(code: "repeated_tool_call", message: "'\(repeated)' was called with the same arguments \(limits.maxRepeatedCalls) times in a row"))
+            }
+        }
+    }
+
+    private func request(for state: State) -> ModelRequest {
+        let definitions = dispatcher.definitions
+        let choice: ToolChoice? =
+            if state.turns == 1 { agent.toolChoice } else if agent.toolChoice?.isForced == true { .auto } else { agent.toolChoice }
+        return ModelRequest(
+            model: agent.model.name, messages: state.transcript, tools: definitions,
+            toolChoice: definitions.isEmpty ? nil : choice,
+            parallelToolCalls: definitions.isEmpty || agent.parallelToolCalls ? nil : false,
+            options: agent.model.options)
+    }
+
+    private func callModel(_ request: ModelRequest) async throws -> ModelResponse {
+        guard options.stream else { return try await provider.complete(request) }
+        for try await event in provider.stream(request) {
+            switch event {
+            case .textDelta(let text): await onEvent(.textDelta(text))
+            case .reasoningDelta(let text): await onEvent(.reasoningDelta(text))
+            case .completed(let response): return response
+            case .toolCallDelta, .providerExtra: break
+            }
+        }
+        try Task.checkCancellation()
+        throw ProviderError.truncatedStream(provider: agent.model.provider, message: "the stream ended without a reply")
+    }
+
+    /// Answers calls that will not run, so the transcript keeps one result per call.
+    private func closeUnrun(_ calls: [ToolCall], _ state: inout State, reason: String) async {
+        let results = calls.map { ($0, ToolOutput.error("not executed: \(reason)")) }
+        for (call, output) in results { await onEvent(.toolResult(call: call, output: output)) }
+        append(results, &state)
+    }
+
+    private func append(_ results: [(ToolCall, ToolOutput)], _ state: inout State) {
+        for (call, output) in results {
+            state.transcript.append(.tool(callID: call.id, name: call.name, content: output.content))
+            state.records.append(
+                ToolCallRecord(
+                    id: call.id, name: call.name, arguments: ToolDispatcher.recordedArguments(call.arguments),
+                    isError: output.isError, content: output.content))
+        }
+    }
+
+    private func finish(_ state: inout State, _ reason: RunFinishReason, _ error: RunError?) -> RunResult {
+        logger.debug("run finished", metadata: ["agent.finish_reason": "\(reason.rawValue)"])
+        return RunResult(
+            agent: agent.name, output: state.lastText, finishReason: reason, turns: state.turns,
+            toolCalls: state.records, usage: state.usage, error: error, transcript: state.transcript)
+    }
+}

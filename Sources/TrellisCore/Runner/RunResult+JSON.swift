@@ -1,0 +1,41 @@
+extension RunResult {
+    /// The result in the stable shape that `trellis run --json` prints and the server returns:
+    ///
+    /// `{"agent", "output", "finish_reason", "route": {"label","agent","confidence","classifier"}|null, "turns",
+    /// "tool_calls": [{"name","arguments","is_error","content"}], "usage": {"input_tokens","output_tokens",
+    /// "total_tokens","cost"}, "error": null|{"code","message"}}`
+    public var json: JSONValue {
+        let route: JSONValue =
+            if let route {
+                [
+                    "label": .string(route.label), "agent": .string(route.agent),
+                    "confidence": .number(route.confidence), "classifier": .string(route.classifier),
+                ]
+            } else {
+                .null
+            }
+        let calls: [JSONValue] = toolCalls.map { call in
+            [
+                "name": .string(call.name), "arguments": call.arguments, "is_error": .bool(call.isError),
+                "content": .string(call.content),
+            ]
+        }
+        let error: JSONValue =
+            if let error { ["code": .string(error.code), "message": .string(error.message)] } else { .null }
+        return [
+            "agent": .string(agent),
+            "output": .string(output),
+            "finish_reason": .string(finishReason.rawValue),
+            "route": route,
+            "turns": .integer(turns),
+            "tool_calls": .array(calls),
+            "usage": [
+                "input_tokens": .integer(usage.inputTokens),
+                "output_tokens": .integer(usage.outputTokens),
+                "total_tokens": .integer(usage.totalTokens),
+                "cost": usage.cost.map(JSONValue.number) ?? .null,
+            ],
+            "error": error,
+        ]
+    }
+}

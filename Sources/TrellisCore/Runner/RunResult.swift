@@ -1,0 +1,121 @@
+/// Why a run ended.
+public enum RunFinishReason: String, Sendable, Hashable, Codable {
+    /// The model gave a final answer.
+    case stop
+    /// The model's reply was cut off by its token limit.
+    case length
+    /// The provider's content filter withheld the reply.
+    case contentFilter = "content_filter"
+    /// `limits.max_turns` was reached.
+    case maxTurns = "max_turns"
+    /// `limits.max_tool_calls` was reached.
+    case maxToolCalls = "max_tool_calls"
+    /// `limits.max_tokens` was reached.
+    case maxTokens = "max_tokens"
+    /// `limits.timeout` passed.
+    case timeout
+    /// The same tool was called with the same arguments too many times in a row.
+    case repeatedToolCall = "repeated_tool_call"
+    /// The provider failed after its retries.
+    case error
+    /// The run was cancelled.
+    case cancelled
+
+    /// Whether the run ended with a final answer.
+    public var isSuccess: Bool { self == .stop }
+}
+
+/// A tool call as it appears in a run's result.
+public struct ToolCallRecord: Sendable, Hashable {
+    /// The call's id.
+    public var id: String
+    /// The tool's name.
+    public var name: String
+    /// The arguments, parsed when they were valid JSON, else the raw text as a string.
+    public var arguments: JSONValue
+    /// Whether the result was an error.
+    public var isError: Bool
+    /// The result's text.
+    public var content: String
+
+    /// Creates a record.
+    public init(id: String, name: String, arguments: JSONValue, isError: Bool, content: String) {
+        self.id = id
+        self.name = name
+        self.arguments = arguments
+        self.isError = isError
+        self.content = content
+    }
+}
+
+/// Why a run failed, when it did.
+public struct RunError: Sendable, Hashable {
+    /// A stable code (`provider_http_error`, `max_turns`, ...).
+    public var code: String
+    /// One line for people.
+    public var message: String
+
+    /// Creates an error description.
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+}
+
+/// A classifier's decision about which agent handles the input.
+public struct RouteDecision: Sendable, Hashable {
+    /// The chosen label.
+    public var label: String
+    /// The agent the label maps to.
+    public var agent: String
+    /// How sure the classifier was, from 0 to 1.
+    public var confidence: Double
+    /// Which classifier decided (`llm`, `fewshot`, `embedding`, `keyword`).
+    public var classifier: String
+
+    /// Creates a decision.
+    public init(label: String, agent: String, confidence: Double, classifier: String) {
+        self.label = label
+        self.agent = agent
+        self.confidence = confidence
+        self.classifier = classifier
+    }
+}
+
+/// Everything a run produced.
+public struct RunResult: Sendable, Hashable {
+    /// The agent that answered.
+    public var agent: String
+    /// The final answer, or the last text the model produced when the run stopped early.
+    public var output: String
+    /// Why the run ended.
+    public var finishReason: RunFinishReason
+    /// The routing decision, when the agent routes.
+    public var route: RouteDecision?
+    /// How many model calls were made.
+    public var turns: Int
+    /// Every tool call, in order, with its result.
+    public var toolCalls: [ToolCallRecord]
+    /// Tokens and cost over the whole run.
+    public var usage: Usage
+    /// Why the run failed, when it did not end with an answer.
+    public var error: RunError?
+    /// The whole transcript; every tool call is paired with exactly one result.
+    public var transcript: [ChatMessage]
+
+    /// Creates a result.
+    public init(
+        agent: String, output: String, finishReason: RunFinishReason, route: RouteDecision? = nil, turns: Int,
+        toolCalls: [ToolCallRecord], usage: Usage, error: RunError?, transcript: [ChatMessage]
+    ) {
+        self.agent = agent
+        self.output = output
+        self.finishReason = finishReason
+        self.route = route
+        self.turns = turns
+        self.toolCalls = toolCalls
+        self.usage = usage
+        self.error = error
+        self.transcript = transcript
+    }
+}

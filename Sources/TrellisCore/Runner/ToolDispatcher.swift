@@ -1,0 +1,135 @@
+import Logging
+
+/// Checks and runs one reply's tool calls, and turns every failure into an error result.
+struct ToolDispatcher: Sendable {
+    let tools: [String: any ToolExecutor]
+    let order: [String]
+
+    /// The definitions offered to the model, in registration order.
+    var definitions: [ToolDefinition] { order.compactMap { tools[$0]?.definition } }
+
+    /// Counts consecutive identical calls (same tool, same canonical arguments) across turns.
+    struct RepeatBreaker: Sendable {
+        var lastSignature: String?
+        var count = 0
+
+        /// Records a call and returns how many times in a row it has now been made.
+        mutating func record(_ signature: String) -> Int {
+            count = signature == lastSignature ? count + 1 : 1
+            lastSignature = signature
+            return count
+        }
+    }
+
+    struct Batch {
+        /// One result per call, in call order.
+        var results: [(ToolCall, ToolOutput)]
+        var budgetExhausted = false
+        /// The name of a tool that tripped the repeat breaker.
+        var repeatedCall: String?
+    }
+
+    private enum Plan {
+        case run(any ToolExecutor, JSONValue)
+        case done(ToolOutput)
+    }
+
+    func dispatch(
+        _ calls: [ToolCall], agent: AgentDefinition, runID: String, parallel: Bool, budget: Int?,
+        breaker: inout RepeatBreaker, maxRepeats: Int, logger: Logger,
+        onEvent: @Sendable (RunEvent) async -> Void
+    ) async -> Batch {
+        var batch = Batch(results: [])
+        var plans: [Plan] = []
+        for (position, call) in calls.enumerated() {
+            await onEvent(.toolCall(call))
+            logger.debug("tool call", metadata: ["tool.name": "\(call.name)", "tool.call_id": "\(call.id)"])
+            if let budget, position >= budget {
+                batch.budgetExhausted = true
+                plans.append(.done(.error("not executed: the run reached limits.max_tool_calls")))
+                continue
+            }
+            let parsed = Self.parseArguments(call.arguments)
+            let signature = call.name + "\u{0}" + ((try? parsed.get())?.serialized(sortedKeys: true) ?? call.arguments)
+            if breaker.record(signature) >= maxRepeats {
+                batch.repeatedCall = call.name
+                plans.append(.done(.error("not executed: '\(call.name)' was called with the same arguments \(maxRepeats) times in a row")))
+                continue
+            }
+            plans.append(plan(call, parsed))
+        }
+
+        let context = { (call: ToolCall) in ToolContext(agent: agent.name, runID: runID, callID: call.id) }
+        var outputs = [ToolOutput?](repeating: nil, count: calls.count)
+        if parallel {
+            await withTaskGroup(of: (Int, ToolOutput).self) { group in
+                for (position, plan) in plans.enumerated() {
+                    switch plan {
+                    case .done(let output):
+                        outputs[position] = output
+                    case .run(let executor, let arguments):
+                        let callContext = context(calls[position])
+                        group.addTask { (position, await Self.execute(executor, arguments, callContext)) }
+                    }
+                }
+                for await (position, output) in group { outputs[position] = output }
+            }
+        } else {
+            for (position, plan) in plans.enumerated() {
+                switch plan {
+                case .done(let output): outputs[position] = output
+                case .run(let executor, let arguments):
+                    outputs[position] = await Self.execute(executor, arguments, context(calls[position]))
+                }
+            }
+        }
+        for (call, output) in zip(calls, outputs) {
+            let output = output ?? .error("not executed: the run was cancelled")
+            batch.results.append((call, output))
+            await onEvent(.toolResult(call: call, output: output))
+        }
+        return batch
+    }
+
+    private func plan(_ call: ToolCall, _ parsed: Result<JSONValue, JSONParseError>) -> Plan {
+        guard let executor = tools[call.name] else {
+            let available = order.isEmpty ? "none" : order.joined(separator: ", ")
+            return .done(.error("unknown tool '\(call.name)'; available tools: \(available)"))
+        }
+        let arguments: JSONValue
+        switch parsed {
+        case .success(let value): arguments = value
+        case .failure(let error):
+            return .done(.error("invalid arguments for tool '\(call.name)': not valid JSON (\(error))"))
+        }
+        let problems = JSONSchemaValidator(schema: executor.definition.parameters).violations(of: arguments)
+        if !problems.isEmpty {
+            return .done(.error("invalid arguments for tool '\(call.name)': " + problems.joined(separator: "; ")))
+        }
+        return .run(executor, arguments)
+    }
+
+    private static func execute(_ executor: any ToolExecutor, _ arguments: JSONValue, _ context: ToolContext) async
+        -> ToolOutput
+    {
+        do {
+            try Task.checkCancellation()
+            return try await executor.execute(arguments: arguments, context: context)
+        } catch is CancellationError {
+            return .error("not finished: the run was cancelled")
+        } catch {
+            return .error("tool '\(executor.definition.name)' failed: \(error)")
+        }
+    }
+
+    /// Parses a call's arguments; empty text means `{}`.
+    static func parseArguments(_ text: String) -> Result<JSONValue, JSONParseError> {
+        if text.allSatisfy(\.isWhitespace) { return .success(.object(JSONObject())) }
+        do { return .success(try JSONValue.parse(text)) } catch { return .failure(error) }
+    }
+
+    /// The arguments as a run result shows them: parsed if valid JSON, else the raw text.
+    static func recordedArguments(_ text: String) -> JSONValue {
+        (try? parseArguments(text).get()) ?? .string(text)
+    }
+}
