@@ -1,0 +1,133 @@
+import Foundation
+import TrellisCore
+
+/// A workspace: a folder with an optional `trellis.yaml` and agents in `agents/*.yaml`.
+///
+/// ```swift
+/// let workspace = try Workspace.load(root: ".", environment: ProcessInfo.processInfo.environment,
+///                                    toolNames: registry.names)
+/// let agent = try workspace.agent(named: "assistant").resolved()
+/// ```
+public struct Workspace: Sendable {
+    /// The workspace folder.
+    public var root: String
+    /// `trellis.yaml`, or the defaults when there is none.
+    public var configuration: WorkspaceConfiguration
+    /// The agents, sorted by name.
+    public var agents: [AgentFile]
+
+    /// The agent with this name.
+    ///
+    /// - Throws: ``DefinitionError`` naming the known agents, with a did-you-mean hint.
+    public func agent(named name: String) throws(DefinitionError) -> AgentFile {
+        if let agent = agents.first(where: { $0.definition.name == name }) { return agent }
+        let names = agents.map(\.definition.name)
+        throw DefinitionError(
+            file: (root as NSString).appendingPathComponent("agents"), line: 0, column: 0,
+            message: "no agent named '\(name)'\(Suggestions.hint(for: name, in: names)); agents: "
+                + (names.isEmpty ? "none" : names.joined(separator: ", ")))
+    }
+
+    /// Loads a workspace and checks every agent against it.
+    ///
+    /// - Parameters:
+    ///   - root: The workspace folder.
+    ///   - environment: Variables for `${VAR}` substitution and built-in provider keys.
+    ///   - toolNames: The tool names agents may list.
+    ///   - extraAgentFiles: Further agent files to load with the workspace's (for `trellis run path.yaml`).
+    /// - Throws: ``DefinitionErrors`` with every problem found, each at `path:line:column`.
+    public static func load(
+        root: String, environment: [String: String], toolNames: [String], extraAgentFiles: [String] = []
+    ) throws(DefinitionErrors) -> Workspace {
+        var errors: [DefinitionError] = []
+        let configPath = (root as NSString).appendingPathComponent("trellis.yaml")
+        var configuration = WorkspaceConfiguration(providers: WorkspaceConfiguration.builtinProviders(environment: environment))
+        if FileManager.default.fileExists(atPath: configPath) {
+            do {
+                let text = try readText(configPath)
+                let reader = YAMLReader(file: configPath, environment: environment)
+                configuration = try WorkspaceConfigurationLoader(reader: reader).load(text, toolNames: toolNames)
+            } catch {
+                errors.append(error)
+            }
+        }
+        var paths = agentFiles(in: (root as NSString).appendingPathComponent("agents"))
+        for extra in extraAgentFiles where !paths.contains(where: { samePath($0, extra) }) { paths.append(extra) }
+        var agents: [AgentFile] = []
+        for path in paths {
+            do {
+                let reader = YAMLReader(file: path, environment: environment)
+                let loader = AgentLoader(reader: reader, defaultModel: configuration.defaultModel)
+                agents.append(try loader.load(try readText(path), path: path))
+            } catch {
+                errors.append(error)
+            }
+        }
+        errors += crossCheck(agents, configuration: configuration, toolNames: toolNames)
+        guard errors.isEmpty else { throw DefinitionErrors(errors) }
+        return Workspace(
+            root: root, configuration: configuration, agents: agents.sorted { $0.definition.name < $1.definition.name })
+    }
+
+    /// The `.yaml` and `.yml` files of a folder, sorted; none if it does not exist.
+    public static func agentFiles(in directory: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map {
+            (directory as NSString).appendingPathComponent($0)
+        }
+    }
+
+    private static func crossCheck(
+        _ agents: [AgentFile], configuration: WorkspaceConfiguration, toolNames: [String]
+    ) -> [DefinitionError] {
+        var errors: [DefinitionError] = []
+        var seen: [String: AgentFile] = [:]
+        let providers = configuration.providers.keys.sorted()
+        for agent in agents {
+            let name = agent.definition.name
+            if let first = seen[name] {
+                errors.append(
+                    agent.namePlace.with(
+                        "duplicate agent name '\(name)' (also defined in \(first.path))", file: agent.path))
+            } else {
+                seen[name] = agent
+            }
+            let provider = agent.definition.model.provider
+            if configuration.providers[provider] == nil {
+                errors.append(
+                    agent.modelPlace.with(
+                        "unknown provider '\(provider)'\(Suggestions.hint(for: provider, in: providers)); "
+                            + "configured: \(providers.joined(separator: ", ")) (declare it under providers: in trellis.yaml)",
+                        file: agent.path))
+            }
+            for (tool, place) in zip(agent.definition.tools, agent.toolPlaces) where !toolNames.contains(tool.name) {
+                errors.append(
+                    place.with(
+                        "unknown tool '\(tool.name)'\(Suggestions.hint(for: tool.name, in: toolNames)); available: "
+                            + toolNames.joined(separator: ", "), file: agent.path))
+            }
+        }
+        return errors
+    }
+
+    static func readText(_ path: String) throws(DefinitionError) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DefinitionError(file: path, line: 0, column: 0, message: "cannot read the file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw DefinitionError(file: path, line: 0, column: 0, message: "the file is not UTF-8 text")
+        }
+        return text
+    }
+
+    private static func samePath(_ lhs: String, _ rhs: String) -> Bool {
+        (lhs as NSString).standardizingPath == (rhs as NSString).standardizingPath
+            || URL(fileURLWithPath: lhs).resolvingSymlinksInPath().path == URL(fileURLWithPath: rhs).resolvingSymlinksInPath().path
+    }
+}
+
+extension DefinitionError {
+    func with(_ message: String, file: String) -> DefinitionError {
+        DefinitionError(file: file, line: line, column: column, message: message)
+    }
+}

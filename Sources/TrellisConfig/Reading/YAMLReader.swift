@@ -1,0 +1,197 @@
+import TrellisCore
+import Yams
+
+/// Reads a composed YAML tree with exact positions: every failure is a ``DefinitionError`` at the node's
+/// `line:column`. String values get `${VAR}` substitution here, after parsing, never in the raw text.
+struct YAMLReader {
+    let file: String
+    let environment: [String: String]
+
+    /// Parses the text into a node tree; syntax errors carry the parser's position.
+    func compose(_ text: String) throws(DefinitionError) -> Node? {
+        do {
+            return try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw syntaxError(error)
+        } catch {
+            throw DefinitionError(file: file, line: 0, column: 0, message: "cannot parse YAML: \(error)")
+        }
+    }
+
+    private func syntaxError(_ error: YamlError) -> DefinitionError {
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
+            let detail = context.map { "\(problem) \($0.text)" } ?? problem
+            return DefinitionError(file: file, line: mark.line, column: mark.column, message: "invalid YAML: \(detail)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return DefinitionError(
+                file: file, line: context.mark.line, column: context.mark.column,
+                message: "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", "))")
+        case .reader(let problem, _, _, _):
+            return DefinitionError(file: file, line: 0, column: 0, message: "cannot read YAML: \(problem)")
+        default:
+            return DefinitionError(file: file, line: 0, column: 0, message: "invalid YAML: \(error)")
+        }
+    }
+
+    func error(at node: Node?, _ message: String) -> DefinitionError {
+        let mark = node?.mark
+        return DefinitionError(file: file, line: mark?.line ?? 0, column: mark?.column ?? 0, message: message)
+    }
+
+    /// The members of a mapping, in order; a key not in `allowed` is an error with a did-you-mean hint.
+    func mapping(_ node: Node, allowed: [String], what: String) throws(DefinitionError) -> [Member] {
+        guard case .mapping(let mapping) = node else {
+            throw error(at: node, "\(what) must be a mapping, got \(kind(of: node))")
+        }
+        var members: [Member] = []
+        for (keyNode, value) in mapping {
+            guard case .scalar(let scalar) = keyNode else { throw error(at: keyNode, "keys must be plain names") }
+            let key = scalar.string
+            if !allowed.isEmpty, !allowed.contains(key) {
+                throw error(
+                    at: keyNode,
+                    "unknown key '\(key)' in \(what)\(Suggestions.hint(for: key, in: allowed)); allowed: "
+                        + allowed.joined(separator: ", "))
+            }
+            members.append(Member(key: key, keyNode: keyNode, value: value))
+        }
+        return members
+    }
+
+    /// A string value, interpolated.
+    func string(_ node: Node, field: String) throws(DefinitionError) -> String {
+        guard case .scalar(let scalar) = node else {
+            throw error(at: node, "'\(field)' must be a string, got \(kind(of: node))")
+        }
+        return try interpolate(scalar.string, at: node)
+    }
+
+    func interpolate(_ text: String, at node: Node) throws(DefinitionError) -> String {
+        do {
+            return try Interpolation.apply(text, environment: environment)
+        } catch {
+            switch error {
+            case .missing(let name):
+                throw self.error(at: node, "environment variable '\(name)' is not set (write ${\(name):-default} for a default)")
+            case .badName(let name):
+                throw self.error(at: node, "'${\(name)}' is not a valid variable name")
+            case .unterminated:
+                throw self.error(at: node, "unterminated '${' (write '$${' for a literal)")
+            }
+        }
+    }
+
+    func int(_ node: Node, field: String, minimum: Int? = nil) throws(DefinitionError) -> Int {
+        let text = try scalarText(node, field: field, expected: "an integer")
+        guard let value = Int(text) else { throw error(at: node, "'\(field)' must be an integer, got '\(text)'") }
+        if let minimum, value < minimum { throw error(at: node, "'\(field)' must be at least \(minimum), got \(value)") }
+        return value
+    }
+
+    func double(_ node: Node, field: String) throws(DefinitionError) -> Double {
+        let text = try scalarText(node, field: field, expected: "a number")
+        guard let value = Double(text) else { throw error(at: node, "'\(field)' must be a number, got '\(text)'") }
+        return value
+    }
+
+    func bool(_ node: Node, field: String) throws(DefinitionError) -> Bool {
+        let text = try scalarText(node, field: field, expected: "true or false")
+        switch text.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw error(at: node, "'\(field)' must be true or false, got '\(text)'")
+        }
+    }
+
+    /// A duration: a number of seconds, or a number with `ms`, `s`, `m` or `h`.
+    func duration(_ node: Node, field: String) throws(DefinitionError) -> Duration {
+        let text = try scalarText(node, field: field, expected: "a duration")
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        var number = Substring(text)
+        var scale = 1.0
+        for (suffix, factor) in units where text.hasSuffix(suffix) {
+            number = text.dropLast(suffix.count)
+            scale = factor
+            break
+        }
+        guard let value = Double(number.trimmingSpaces), value > 0 else {
+            throw error(at: node, "'\(field)' must be a positive duration such as 30s, 500ms or 2m, got '\(text)'")
+        }
+        return .milliseconds(Int64((value * scale * 1000).rounded()))
+    }
+
+    /// A list of strings; a single string is a list of one.
+    func stringList(_ node: Node, field: String) throws(DefinitionError) -> [String] {
+        if case .scalar = node { return [try string(node, field: field)] }
+        guard case .sequence(let sequence) = node else {
+            throw error(at: node, "'\(field)' must be a string or a list of strings, got \(kind(of: node))")
+        }
+        var values: [String] = []
+        for element in sequence { values.append(try string(element, field: field)) }
+        return values
+    }
+
+    /// Any value as JSON; plain scalars resolve to null, Booleans and numbers as YAML 1.2 core does.
+    func json(_ node: Node) throws(DefinitionError) -> JSONValue {
+        switch node {
+        case .scalar(let scalar):
+            let text = try interpolate(scalar.string, at: node)
+            guard scalar.style == .plain || scalar.style == .any else { return .string(text) }
+            switch text {
+            case "null", "Null", "NULL", "~", "": return .null
+            case "true", "True", "TRUE": return .bool(true)
+            case "false", "False", "FALSE": return .bool(false)
+            default: break
+            }
+            if let integer = Int(text) { return .integer(integer) }
+            if let number = Double(text), text.first?.isNumber == true || text.first == "-" || text.first == "." {
+                return .number(number)
+            }
+            return .string(text)
+        case .sequence(let sequence):
+            var elements: [JSONValue] = []
+            for element in sequence { elements.append(try json(element)) }
+            return .array(elements)
+        case .mapping(let mapping):
+            var object = JSONObject()
+            for (key, value) in mapping { object[key.string ?? "\(key)"] = try json(value) }
+            return .object(object)
+        case .alias:
+            throw error(at: node, "YAML aliases are not supported here")
+        }
+    }
+
+    private func scalarText(_ node: Node, field: String, expected: String) throws(DefinitionError) -> String {
+        guard case .scalar(let scalar) = node else {
+            throw error(at: node, "'\(field)' must be \(expected), got \(kind(of: node))")
+        }
+        return try interpolate(scalar.string, at: node)
+    }
+
+    func kind(of node: Node) -> String {
+        switch node {
+        case .scalar: return "a scalar"
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        }
+    }
+
+    /// One key–value pair of a mapping.
+    struct Member {
+        let key: String
+        let keyNode: Node
+        let value: Node
+    }
+}
+
+extension Substring {
+    var trimmingSpaces: Substring {
+        var result = self
+        while result.first == " " { result.removeFirst() }
+        while result.last == " " { result.removeLast() }
+        return result
+    }
+}

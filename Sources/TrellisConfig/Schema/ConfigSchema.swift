@@ -1,0 +1,135 @@
+import TrellisCore
+
+/// The JSON Schemas of agent files and `trellis.yaml`, printed by `trellis schema` for editor completion.
+///
+/// They are also the loader's list of allowed keys, so the schema and the loader cannot disagree.
+public enum ConfigSchema {
+    static let duration: JSONValue = [
+        "description": "Seconds as a number, or a number with ms, s, m or h (500ms, 30s, 2m).",
+        "type": ["number", "string"],
+    ]
+
+    static let model: JSONValue = [
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["name"],
+        "properties": [
+            "provider": ["type": "string", "description": "A provider from trellis.yaml, or a built-in one (openai)."],
+            "name": ["type": "string", "description": "The provider's model id."],
+            "temperature": ["type": "number"],
+            "top_p": ["type": "number"],
+            "max_tokens": ["type": "integer", "description": "Most tokens in one reply."],
+            "stop": ["description": "Stop sequences.", "type": ["string", "array"], "items": ["type": "string"]],
+            "n": ["type": "integer"],
+            "seed": ["type": "integer"],
+            "response_format": ["type": "object", "description": "Passed to the provider as written."],
+            "extra": ["type": "object", "description": "Further request fields, passed to the provider as written."],
+        ],
+    ]
+
+    static let limits: JSONValue = [
+        "type": "object",
+        "additionalProperties": false,
+        "properties": [
+            "max_turns": ["type": "integer", "minimum": 1, "description": "Most model calls (default 10)."],
+            "max_tool_calls": ["type": "integer", "minimum": 0],
+            "max_tokens": ["type": "integer", "minimum": 1, "description": "Token budget for the whole run."],
+            "timeout": duration,
+            "max_repeated_calls": [
+                "type": "integer", "minimum": 2,
+                "description": "Identical calls in a row that stop the run (default 3).",
+            ],
+        ],
+    ]
+
+    /// The schema of `agents/<name>.yaml`.
+    public static let agent: JSONValue = [
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Trellis agent",
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["model"],
+        "properties": [
+            "name": ["type": "string", "description": "Defaults to the file name without .yaml."],
+            "description": ["type": "string"],
+            "model": [
+                "description": "provider/model-id, or a map with provider, name and generation options.",
+                "anyOf": [["type": "string"], model],
+            ],
+            "system": [
+                "description": "The system prompt, or {file: path} relative to the agent file.",
+                "anyOf": [
+                    ["type": "string"],
+                    [
+                        "type": "object", "additionalProperties": false, "required": ["file"],
+                        "properties": ["file": ["type": "string"]],
+                    ],
+                ],
+            ],
+            "tools": ["type": "array", "items": ["type": "string"], "description": "Built-in or registered tool names."],
+            "tool_choice": [
+                "description": "auto, none, required, or {function: name}; a forced choice applies to the first turn.",
+                "anyOf": [
+                    ["enum": ["auto", "none", "required"]],
+                    [
+                        "type": "object", "additionalProperties": false, "required": ["function"],
+                        "properties": ["function": ["type": "string"]],
+                    ],
+                ],
+            ],
+            "parallel_tool_calls": ["type": "boolean", "description": "Default true."],
+            "limits": limits,
+            "params": [
+                "type": "object",
+                "description": "Input parameters, written {{name}} in the system prompt and set with -p name=value.",
+                "additionalProperties": [
+                    "type": "object", "additionalProperties": false,
+                    "properties": ["description": ["type": "string"], "default": ["type": "string"]],
+                ],
+            ],
+        ],
+    ]
+
+    static let provider: JSONValue = [
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["kind"],
+        "properties": [
+            "kind": ["enum": ["openai"], "description": "The wire format."],
+            "base_url": ["type": "string", "description": "The API root, e.g. http://127.0.0.1:8080/v1."],
+            "api_key": ["type": "string", "description": "Usually ${SOME_KEY}; never logged."],
+            "headers": ["type": "object", "additionalProperties": ["type": "string"]],
+            "timeout": duration,
+            "max_retries": ["type": "integer", "minimum": 0, "description": "Default 2."],
+        ],
+    ]
+
+    /// The schema of the workspace file `trellis.yaml`.
+    public static let workspace: JSONValue = [
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Trellis workspace",
+        "type": "object",
+        "additionalProperties": false,
+        "properties": [
+            "providers": ["type": "object", "additionalProperties": provider],
+            "defaults": [
+                "type": "object", "additionalProperties": false,
+                "properties": ["model": ["type": "string", "description": "Model for agents that name none."]],
+            ],
+            "tools": [
+                "type": "object",
+                "description": "Settings per built-in tool, e.g. http_get: {allow_hosts: [...]}, read_file: {root: data}.",
+                "additionalProperties": ["type": "object"],
+            ],
+        ],
+    ]
+
+    /// The property names a schema allows.
+    static func keys(_ schema: JSONValue) -> [String] {
+        if let keys = schema["properties"]?.objectValue?.keys { return keys }
+        for alternative in schema["anyOf"]?.arrayValue ?? [] where alternative["properties"] != nil {
+            return keys(alternative)
+        }
+        return []
+    }
+}
