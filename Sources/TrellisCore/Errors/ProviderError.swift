@@ -4,7 +4,7 @@
 /// request headers or keys.
 public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible {
     private enum Code: String, Sendable, Hashable {
-        case http, connection, timeout, malformedResponse, truncatedStream
+        case http, connection, timeout, malformedResponse, truncatedStream, streamError
     }
 
     private let code: Code
@@ -71,6 +71,13 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
         ProviderError(code: .truncatedStream, provider: provider, message: message, isRetryable: true)
     }
 
+    /// The provider reported an error in the middle of a streamed reply.
+    public static func streamError(provider: String, message: String, vendorCode: String?) -> ProviderError {
+        ProviderError(
+            code: .streamError, provider: provider, message: "error in stream: \(message)", vendorCode: vendorCode,
+            isRetryable: false)
+    }
+
     /// A stable, value-free label for metrics and the `error.code` of a run result.
     public var shortDescription: String {
         switch code {
@@ -79,6 +86,7 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
         case .timeout: return "provider_timeout"
         case .malformedResponse: return "provider_malformed_response"
         case .truncatedStream: return "provider_truncated_stream"
+        case .streamError: return "provider_stream_error"
         }
     }
 

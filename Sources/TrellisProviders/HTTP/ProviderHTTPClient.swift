@@ -1,0 +1,91 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import TrellisCore
+
+/// Sends JSON requests for an adapter: headers, deadline, retries, and failures turned into ``ProviderError``s
+/// that never carry headers or keys.
+struct ProviderHTTPClient: Sendable {
+    let configuration: ProviderConfiguration
+    let client: HTTPClient
+    /// Headers the adapter adds (authentication); never printed.
+    let headers: [HTTPHeaderField]
+
+    /// Bodies larger than this are refused (a runaway or hostile server).
+    static let maxBodyBytes = 32 * 1024 * 1024
+
+    /// POSTs `body` to `url` once and returns the response if its status is 2xx.
+    ///
+    /// - Parameter decodeError: Extracts the vendor's message and code from an error body.
+    /// - Throws: ``ProviderError`` for error statuses, timeouts and connection failures.
+    func post(
+        _ url: String, body: String, accept: String = "application/json",
+        decodeError: (String) -> (message: String, code: String?)
+    ) async throws -> HTTPClientResponse {
+        do {
+            var request = HTTPClientRequest(url: url)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "Accept", value: accept)
+            for header in headers + configuration.headers { request.headers.replaceOrAdd(name: header.name, value: header.value) }
+            request.body = .bytes(ByteBuffer(string: body))
+            let response: HTTPClientResponse
+            do {
+                response = try await client.execute(request, timeout: .nanoseconds(configuration.timeout.nanoseconds))
+            } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+                throw ProviderError.timeout(provider: configuration.name, after: configuration.timeout)
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                if Task.isCancelled { throw CancellationError() }
+                throw ProviderError.connection(
+                    provider: configuration.name, message: "cannot reach \(configuration.baseURL): \(Self.describe(error))")
+            }
+            guard (200..<300).contains(response.status.code) else {
+                let text = (try? await readBody(response)) ?? ""
+                let decoded = decodeError(text)
+                let retryAfter = RetryPolicy.retryAfter(
+                    milliseconds: response.headers.first(name: "retry-after-ms"),
+                    header: response.headers.first(name: "retry-after"), now: Date().timeIntervalSince1970)
+                throw ProviderError.http(
+                    provider: configuration.name, status: Int(response.status.code), message: decoded.message,
+                    vendorCode: decoded.code, body: text, retryAfter: retryAfter)
+            }
+            return response
+        }
+    }
+
+    /// Reads a whole body as UTF-8 text, within ``maxBodyBytes``.
+    func readBody(_ response: HTTPClientResponse) async throws -> String {
+        do {
+            let buffer = try await response.body.collect(upTo: Self.maxBodyBytes)
+            return String(buffer: buffer)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch let error as NIOTooManyBytesError {
+            _ = error
+            throw ProviderError.malformedResponse(
+                provider: configuration.name, message: "the response body exceeds \(Self.maxBodyBytes) bytes",
+                status: Int(response.status.code), body: "")
+        } catch {
+            throw ProviderError.truncatedStream(
+                provider: configuration.name, message: "the connection failed while reading the reply: \(Self.describe(error))")
+        }
+    }
+
+    /// A short description of a transport error, without request details.
+    static func describe(_ error: any Error) -> String {
+        let text = String(describing: error)
+        if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
+        if text.contains("connectTimeout") { return "connection timed out" }
+        if text.contains("remoteConnectionClosed") { return "the server closed the connection" }
+        return text.count > 160 ? String(text.prefix(160)) + "…" : text
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+    }
+}

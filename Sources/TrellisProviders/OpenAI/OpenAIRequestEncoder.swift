@@ -1,0 +1,95 @@
+import TrellisCore
+
+/// Writes a ``ModelRequest`` as an OpenAI Chat Completions body.
+enum OpenAIRequestEncoder {
+    static func body(for request: ModelRequest, stream: Bool) -> JSONValue {
+        var body = JSONObject()
+        body["model"] = .string(request.model)
+        body["messages"] = .array(request.messages.map(message))
+        if !request.tools.isEmpty {
+            body["tools"] = .array(
+                request.tools.map { tool in
+                    [
+                        "type": "function",
+                        "function": [
+                            "name": .string(tool.name), "description": .string(tool.description),
+                            "parameters": tool.parameters,
+                        ],
+                    ]
+                })
+            if let choice = request.toolChoice { body["tool_choice"] = toolChoice(choice) }
+            if let parallel = request.parallelToolCalls { body["parallel_tool_calls"] = .bool(parallel) }
+        }
+        let options = request.options
+        if let value = options.temperature { body["temperature"] = .number(value) }
+        if let value = options.topP { body["top_p"] = .number(value) }
+        if let value = options.maxTokens { body["max_tokens"] = .integer(value) }
+        if let value = options.stop { body["stop"] = .array(value.map(JSONValue.string)) }
+        if let value = options.choices { body["n"] = .integer(value) }
+        if let value = options.seed { body["seed"] = .integer(value) }
+        if let value = options.responseFormat { body["response_format"] = value }
+        if stream {
+            body["stream"] = true
+            body["stream_options"] = ["include_usage": true]
+        }
+        for (key, value) in options.extra.members { body[key] = value }
+        return .object(body)
+    }
+
+    static func toolChoice(_ choice: ToolChoice) -> JSONValue {
+        switch choice {
+        case .auto: return "auto"
+        case .none: return "none"
+        case .required: return "required"
+        case .function(let name): return ["type": "function", "function": ["name": .string(name)]]
+        }
+    }
+
+    static func message(_ message: ChatMessage) -> JSONValue {
+        var object = JSONObject()
+        object["role"] = .string(message.role.rawValue)
+        switch message.role {
+        case .system:
+            object["content"] = .string(message.text)
+        case .user:
+            object["content"] = content(message.content)
+        case .assistant:
+            let text = message.text
+            // Send null only when there are tool calls and no text; some servers reject null otherwise.
+            object["content"] = message.toolCalls.isEmpty || !text.isEmpty ? .string(text) : .null
+            if !message.toolCalls.isEmpty {
+                object["tool_calls"] = .array(
+                    message.toolCalls.map { call in
+                        [
+                            "id": .string(call.id), "type": "function",
+                            "function": ["name": .string(call.name), "arguments": .string(call.arguments)],
+                        ]
+                    })
+            }
+        case .tool:
+            object["tool_call_id"] = .string(message.toolCallID ?? "")
+            object["content"] = .string(message.text)
+        }
+        return .object(object)
+    }
+
+    /// A plain string when the content is one text part, else an array of typed parts.
+    static func content(_ parts: [ContentPart]) -> JSONValue {
+        if parts.count == 1, case .text(let text) = parts[0] { return .string(text) }
+        return .array(
+            parts.map { part in
+                switch part {
+                case .text(let text):
+                    return ["type": "text", "text": .string(text)]
+                case .image(let url, let detail):
+                    var image: JSONObject = ["url": .string(url)]
+                    if let detail { image["detail"] = .string(detail) }
+                    return ["type": "image_url", "image_url": .object(image)]
+                }
+            })
+    }
+}
+
+extension JSONObject: ExpressibleByDictionaryLiteral {
+    public init(dictionaryLiteral elements: (String, JSONValue)...) { self.init(elements) }
+}

@@ -1,0 +1,124 @@
+import TrellisCore
+
+/// Assembles a streamed OpenAI reply from its chunks.
+///
+/// Tool-call fragments accumulate by `index`; a fragment with a new id at an index already in use opens a new
+/// call (servers that send every parallel call at index 0). Explicit `null`s, arguments as objects, a legacy
+/// `function_call` beside `tool_calls`, `reasoning_content`, `choices: []` usage chunks and named events are all
+/// taken in stride.
+struct OpenAIStreamAccumulator {
+    private struct Slot {
+        var index: Int
+        var id: String?
+        var name = ""
+        var arguments = ""
+    }
+
+    let provider: String
+    let maxTokens: Int?
+    private var text = ""
+    private var reasoning = ""
+    private var slots: [Slot] = []
+    private var legacy: Slot?
+    private var rawFinish: String?
+    private var usage: Usage?
+    private var model: String?
+    private(set) var isDone = false
+
+    init(provider: String, maxTokens: Int?) {
+        self.provider = provider
+        self.maxTokens = maxTokens
+    }
+
+    /// Takes one SSE event and returns the events to emit.
+    mutating func consume(_ event: SSEEvent) throws -> [ModelEvent] {
+        if event.data == "[DONE]" {
+            isDone = true
+            return []
+        }
+        let json: JSONValue
+        do {
+            json = try JSONValue.parse(event.data)
+        } catch {
+            throw ProviderError.malformedResponse(
+                provider: provider, message: "a stream event is not JSON (\(error))", status: 200, body: event.data)
+        }
+        if let name = event.name, name != "message" {
+            return [.providerExtra(name: name, value: json)]
+        }
+        if let error = json["error"], !error.isNull {
+            let decoded = OpenAIResponseDecoder.errorMessage(from: event.data)
+            throw ProviderError.streamError(provider: provider, message: decoded.message, vendorCode: decoded.code)
+        }
+        if let value = json["model"]?.stringValue { model = value }
+        if let value = json["usage"], let usage = OpenAIResponseDecoder.usage(value) { self.usage = usage }
+        var events: [ModelEvent] = []
+        guard let choice = json["choices"]?.arrayValue?.first else { return events }
+        if let reason = choice["finish_reason"]?.stringValue { rawFinish = reason }
+        guard let delta = choice["delta"] ?? choice["message"] else { return events }
+        if let content = delta["content"]?.stringValue, !content.isEmpty {
+            text += content
+            events.append(.textDelta(content))
+        }
+        if let thought = (delta["reasoning_content"] ?? delta["reasoning"])?.stringValue, !thought.isEmpty {
+            reasoning += thought
+            events.append(.reasoningDelta(thought))
+        }
+        for fragment in delta["tool_calls"]?.arrayValue ?? [] {
+            events.append(absorb(fragment))
+        }
+        if let function = delta["function_call"], function.objectValue != nil {
+            var slot = legacy ?? Slot(index: 0)
+            if let name = function["name"]?.stringValue { slot.name += name }
+            if let arguments = function["arguments"] { slot.arguments += Self.fragmentText(arguments) }
+            legacy = slot
+        }
+        return events
+    }
+
+    private mutating func absorb(_ fragment: JSONValue) -> ModelEvent {
+        let id = fragment["id"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+        let function = fragment["function"]
+        let name = function?["name"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+        let piece = function?["arguments"].map(Self.fragmentText) ?? ""
+        let index = fragment["index"]?.intValue ?? (id == nil ? (slots.last?.index ?? 0) : slots.count)
+        var position = slots.lastIndex { $0.index == index }
+        if let existing = position, let id, let known = slots[existing].id, known != id {
+            position = nil
+        }
+        if position == nil {
+            slots.append(Slot(index: index, id: id))
+            position = slots.count - 1
+        }
+        let slot = position!
+        if slots[slot].id == nil { slots[slot].id = id }
+        if let name { slots[slot].name += name }
+        slots[slot].arguments += piece
+        return .toolCallDelta(index: slot, id: id, name: name, arguments: piece)
+    }
+
+    private static func fragmentText(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let text): return text
+        case .null: return ""
+        default: return value.serialized()
+        }
+    }
+
+    /// The assembled reply; call after `[DONE]`.
+    func response() -> ModelResponse {
+        var calls = slots.filter { !$0.name.isEmpty }.map {
+            ToolCall(
+                id: $0.id ?? ToolCall.synthesizedID(), name: $0.name,
+                arguments: $0.arguments.isEmpty ? "{}" : $0.arguments)
+        }
+        if calls.isEmpty, let legacy, !legacy.name.isEmpty {
+            calls.append(ToolCall(id: ToolCall.synthesizedID(), name: legacy.name, arguments: legacy.arguments.isEmpty ? "{}" : legacy.arguments))
+        }
+        let reason = OpenAIResponseDecoder.finishReason(
+            raw: rawFinish, calls: calls, text: text, usage: usage, maxTokens: maxTokens)
+        return ModelResponse(
+            message: .assistant(text, toolCalls: calls, reasoning: reasoning.isEmpty ? nil : reasoning),
+            finishReason: reason, rawFinishReason: rawFinish, usage: usage, model: model)
+    }
+}

@@ -1,0 +1,78 @@
+/// One Server-Sent Event.
+struct SSEEvent: Sendable, Hashable {
+    /// The `event:` name, or `nil` for the default (`message`).
+    var name: String?
+    /// The `data:` lines, joined with newlines.
+    var data: String
+}
+
+/// Splits a byte stream into Server-Sent Events (WHATWG `text/event-stream`).
+///
+/// Accepts `\n`, `\r\n` and `\r` line ends, ignores comment lines (`:` keep-alives) and `id:`/`retry:`, joins
+/// multi-line `data:`, and hands out an event at each blank line, or at the end of the stream.
+struct SSEParser {
+    private var line: [UInt8] = []
+    private var data: [UInt8] = []
+    private var hasData = false
+    private var name: String?
+    private var lastWasCR = false
+
+    /// Feeds bytes and returns the events they complete.
+    mutating func feed(_ bytes: some Sequence<UInt8>) -> [SSEEvent] {
+        var events: [SSEEvent] = []
+        for byte in bytes {
+            if lastWasCR {
+                lastWasCR = false
+                if byte == 0x0A { continue }
+            }
+            switch byte {
+            case 0x0D:
+                lastWasCR = true
+                endLine(into: &events)
+            case 0x0A:
+                endLine(into: &events)
+            default:
+                line.append(byte)
+            }
+        }
+        return events
+    }
+
+    /// Ends the stream, returning a last event that had no blank line after it.
+    mutating func finish() -> [SSEEvent] {
+        var events: [SSEEvent] = []
+        if !line.isEmpty { endLine(into: &events) }
+        dispatch(into: &events)
+        return events
+    }
+
+    private mutating func endLine(into events: inout [SSEEvent]) {
+        defer { line.removeAll(keepingCapacity: true) }
+        if line.isEmpty {
+            dispatch(into: &events)
+            return
+        }
+        if line[0] == UInt8(ascii: ":") { return }
+        let colon = line.firstIndex(of: UInt8(ascii: ":")) ?? line.endIndex
+        let field = line[..<colon]
+        var valueStart = colon < line.endIndex ? line.index(after: colon) : colon
+        if valueStart < line.endIndex, line[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
+        let value = line[valueStart...]
+        if field.elementsEqual("data".utf8) {
+            if hasData { data.append(0x0A) }
+            data.append(contentsOf: value)
+            hasData = true
+        } else if field.elementsEqual("event".utf8) {
+            name = String(decoding: value, as: UTF8.self)
+        }
+    }
+
+    private mutating func dispatch(into events: inout [SSEEvent]) {
+        if hasData {
+            events.append(SSEEvent(name: name, data: String(decoding: data, as: UTF8.self)))
+        }
+        data.removeAll(keepingCapacity: true)
+        hasData = false
+        name = nil
+    }
+}
