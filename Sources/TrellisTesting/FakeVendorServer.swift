@@ -1,0 +1,178 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+import TrellisCore
+
+/// A request the fake server received.
+public struct RecordedRequest: Sendable {
+    /// `POST`, `GET`, ...
+    public var method: String
+    /// The path with query, such as `/v1/chat/completions`.
+    public var path: String
+    /// The headers, in order.
+    public var headers: [HTTPHeaderField]
+    /// The body as text.
+    public var body: String
+
+    /// The first value of a header, by case-insensitive name.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+
+    /// The body parsed as JSON, or `nil`.
+    public var json: JSONValue? { try? JSONValue.parse(body) }
+}
+
+/// A scripted HTTP response, written byte for byte.
+public struct FakeResponse: Sendable {
+    /// The status code.
+    public var status: Int
+    /// Headers besides `Content-Length`/`Transfer-Encoding`.
+    public var headers: [HTTPHeaderField]
+    /// The body, written as separate chunks (a streamed reply) when there are several.
+    public var chunks: [String]
+    /// A pause before each chunk.
+    public var chunkDelay: Duration?
+
+    /// Creates a response.
+    public init(status: Int = 200, headers: [HTTPHeaderField] = [], chunks: [String], chunkDelay: Duration? = nil) {
+        self.status = status
+        self.headers = headers
+        self.chunks = chunks
+        self.chunkDelay = chunkDelay
+    }
+
+    /// A JSON body.
+    public static func json(_ body: String, status: Int = 200, headers: [HTTPHeaderField] = []) -> FakeResponse {
+        FakeResponse(
+            status: status, headers: [HTTPHeaderField(name: "Content-Type", value: "application/json")] + headers,
+            chunks: [body])
+    }
+
+    /// A plain-text body.
+    public static func text(_ body: String, status: Int) -> FakeResponse {
+        FakeResponse(status: status, headers: [HTTPHeaderField(name: "Content-Type", value: "text/plain")], chunks: [body])
+    }
+
+    /// An event stream; each element is written as one chunk exactly as given (include the `data: ` prefix and
+    /// the blank line).
+    public static func eventStream(_ chunks: [String], chunkDelay: Duration? = nil) -> FakeResponse {
+        FakeResponse(
+            headers: [HTTPHeaderField(name: "Content-Type", value: "text/event-stream")], chunks: chunks,
+            chunkDelay: chunkDelay)
+    }
+}
+
+/// An in-process HTTP server on a loopback port that answers with scripted responses and records requests,
+/// for testing adapters and the CLI against a vendor's exact wire format.
+///
+/// ```swift
+/// try await FakeVendorServer.withServer { server in
+///     server.enqueue(.json(#"{"choices":[...]}"#))
+///     let provider = OpenAICompatibleProvider(configuration: .init(name: "fake", kind: "openai",
+///                                                                  baseURL: server.baseURL))
+///     ...
+///     #expect(server.requests.first?.path == "/v1/chat/completions")
+/// }
+/// ```
+public final class FakeVendorServer: Sendable {
+    private struct State {
+        var queue: [FakeResponse] = []
+        var requests: [RecordedRequest] = []
+        var port = 0
+        var fallback: (@Sendable (RecordedRequest) async -> FakeResponse)?
+    }
+
+    private let state = Mutex(State())
+
+    private init() {}
+
+    /// The port the server listens on.
+    public var port: Int { state.withLock { $0.port } }
+
+    /// `http://127.0.0.1:<port>/v1`.
+    public var baseURL: String { "http://127.0.0.1:\(port)/v1" }
+
+    /// Every request received so far.
+    public var requests: [RecordedRequest] { state.withLock { $0.requests } }
+
+    /// Queues responses, served in order, one per request.
+    public func enqueue(_ responses: FakeResponse...) { state.withLock { $0.queue += responses } }
+
+    /// Answers requests with `respond` once the queue is empty.
+    public func respond(with respond: @escaping @Sendable (RecordedRequest) async -> FakeResponse) {
+        state.withLock { $0.fallback = respond }
+    }
+
+    /// Starts a server, runs `body` with it, and stops it.
+    public static func withServer<T: Sendable>(_ body: (FakeVendorServer) async throws -> T) async throws -> T {
+        let server = FakeVendorServer()
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        var logger = Logger(label: "trellis.fake-vendor")
+        logger.logLevel = .critical
+        let app = Application(
+            responder: CallbackResponder { (request: Request, _: BasicRequestContext) in try await server.handle(request) },
+            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? 0)
+                continuation.finish()
+            },
+            logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+            var iterator = ports.makeAsyncIterator()
+            let port = await iterator.next() ?? 0
+            server.state.withLock { $0.port = port }
+            do {
+                let result = try await body(server)
+                group.cancelAll()
+                return result
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+        }
+    }
+
+    private func handle(_ request: Request) async throws -> Response {
+        let body = try await request.body.collect(upTo: 64 * 1024 * 1024)
+        let recorded = RecordedRequest(
+            method: request.method.rawValue, path: request.uri.string,
+            headers: request.headers.map { HTTPHeaderField(name: $0.name.rawName, value: $0.value) },
+            body: String(buffer: body))
+        let (next, fallback) = state.withLock { state -> (FakeResponse?, (@Sendable (RecordedRequest) async -> FakeResponse)?) in
+            state.requests.append(recorded)
+            return state.queue.isEmpty ? (nil, state.fallback) : (state.queue.removeFirst(), nil)
+        }
+        let scripted: FakeResponse
+        if let next {
+            scripted = next
+        } else if let fallback {
+            scripted = await fallback(recorded)
+        } else {
+            scripted = .json(#"{"error":{"message":"the fake server has no scripted response"}}"#, status: 500)
+        }
+        var headers = HTTPFields()
+        for header in scripted.headers {
+            if let name = HTTPField.Name(header.name) { headers.append(HTTPField(name: name, value: header.value)) }
+        }
+        let chunks = scripted.chunks
+        let delay = scripted.chunkDelay
+        if chunks.count <= 1, delay == nil {
+            return Response(
+                status: .init(code: scripted.status), headers: headers,
+                body: ResponseBody(byteBuffer: ByteBuffer(string: chunks.first ?? "")))
+        }
+        return Response(
+            status: .init(code: scripted.status), headers: headers,
+            body: ResponseBody { writer in
+                for chunk in chunks {
+                    if let delay { try await Task.sleep(for: delay) }
+                    try await writer.write(ByteBuffer(string: chunk))
+                }
+                try await writer.finish(nil)
+            })
+    }
+}
