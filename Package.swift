@@ -76,5 +76,30 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "TrellisCoreTests",
+            dependencies: ["TrellisCore", "TrellisTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TrellisConfigTests",
+            dependencies: ["TrellisConfig", "TrellisCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TrellisProvidersTests",
+            dependencies: ["TrellisProviders", "TrellisCore", "TrellisTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TrellisPluginsTests",
+            dependencies: ["TrellisPlugins", "TrellisCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TrellisCLITests",
+            dependencies: ["trellis", "TrellisCore", "TrellisTesting"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

@@ -11,6 +11,40 @@ extension JSONValue {
         return output
     }
 
+    /// Serialises the value as indented JSON text (two spaces), for people to read.
+    public func serialized(pretty: Bool) -> String {
+        guard pretty else { return serialized() }
+        var output = ""
+        writePretty(to: &output, indent: "")
+        return output
+    }
+
+    private func writePretty(to output: inout String, indent: String) {
+        let inner = indent + "  "
+        switch self {
+        case .array(let elements) where !elements.isEmpty:
+            output += "[\n"
+            for (position, element) in elements.enumerated() {
+                output += inner
+                element.writePretty(to: &output, indent: inner)
+                output += position == elements.count - 1 ? "\n" : ",\n"
+            }
+            output += indent + "]"
+        case .object(let object) where !object.isEmpty:
+            output += "{\n"
+            for (position, member) in object.members.enumerated() {
+                output += inner
+                Self.writeString(member.key, to: &output)
+                output += ": "
+                member.value.writePretty(to: &output, indent: inner)
+                output += position == object.count - 1 ? "\n" : ",\n"
+            }
+            output += indent + "}"
+        default:
+            write(to: &output, sortedKeys: false)
+        }
+    }
+
     func write(to output: inout String, sortedKeys: Bool) {
         switch self {
         case .null: output += "null"

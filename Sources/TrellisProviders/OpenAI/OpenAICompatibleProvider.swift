@@ -23,7 +23,7 @@ public struct OpenAICompatibleProvider: ModelProvider {
     ///   - configuration: Base URL, key, headers, timeout and retry count.
     ///   - client: The HTTP client; the shared one by default.
     ///   - retry: The retry policy; by default `configuration.maxRetries` retries with exponential backoff.
-    public init(configuration: ProviderConfiguration, client: HTTPClient = .shared, retry: RetryPolicy? = nil) {
+    public init(configuration: ProviderConfiguration, client: HTTPClient = .trellis, retry: RetryPolicy? = nil) {
         var authentication: [HTTPHeaderField] = []
         if let key = configuration.apiKey?.trimmingSpacesAndNewlines, !key.isEmpty {
             authentication.append(HTTPHeaderField(name: "Authorization", value: "Bearer \(key)"))

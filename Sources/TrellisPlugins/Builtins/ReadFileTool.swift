@@ -1,0 +1,48 @@
+import Foundation
+import TrellisCore
+
+/// `read_file`: reads a UTF-8 text file inside a configured root (`tools.read_file.root`, default the workspace).
+public struct ReadFileTool: ToolExecutor {
+    let root: ConfinedRoot
+    let maxBytes: Int
+
+    /// Creates the tool.
+    ///
+    /// - Parameters:
+    ///   - root: The folder it may read from; `..` and symbolic links out of it are refused.
+    ///   - maxBytes: Longer files are cut at this size, with a note.
+    public init(root: String, maxBytes: Int = 256 * 1024) {
+        self.root = ConfinedRoot(root)
+        self.maxBytes = maxBytes
+    }
+
+    public let definition = ToolDefinition(
+        name: "read_file",
+        description: "Reads a text file. Paths are relative to the allowed root folder.",
+        parameters: [
+            "type": "object",
+            "properties": ["path": ["type": "string", "minLength": 1, "description": "File path relative to the root."]],
+            "required": ["path"],
+            "additionalProperties": false,
+        ])
+
+    public func execute(arguments: JSONValue, context: ToolContext) async throws -> ToolOutput {
+        let relative = arguments["path"]?.stringValue ?? ""
+        do {
+            let path = try root.resolve(relative)
+            var isDirectory: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            guard !isDirectory.boolValue else { return .error("'\(relative)' is a directory; use list_files") }
+            guard let handle = FileHandle(forReadingAtPath: path) else { return .error("cannot open '\(relative)'") }
+            defer { try? handle.close() }
+            let data = try handle.read(upToCount: maxBytes + 1) ?? Data()
+            guard var text = String(data: data.prefix(maxBytes), encoding: .utf8) else {
+                return .error("'\(relative)' is not UTF-8 text")
+            }
+            if data.count > maxBytes { text += "\n[truncated at \(maxBytes) bytes]" }
+            return ToolOutput(text)
+        } catch let failure as ToolFailure {
+            return .error(failure.description)
+        }
+    }
+}

@@ -1,0 +1,17 @@
+import AsyncHTTPClient
+import NIOCore
+
+extension HTTPClient {
+    /// The process-wide client adapters use by default.
+    ///
+    /// Unlike `HTTPClient.shared`, it does not retry failed connection attempts inside the pool until the
+    /// request's deadline (a refused port would otherwise hang for the whole timeout): ``RetryPolicy`` owns
+    /// retries, so an unreachable provider fails in milliseconds with a clear error. It never follows redirects.
+    public static let trellis: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(10)
+        configuration.redirectConfiguration = .disallow
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+}

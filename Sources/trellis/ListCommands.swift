@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import TrellisConfig
+import TrellisCore
+
+extension Trellis {
+    /// `trellis agents`.
+    struct Agents: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the workspace's agents.")
+
+        @OptionGroup var workspace: WorkspaceOptions
+
+        func run() async throws {
+            let loaded = try workspace.load()
+            let rows = loaded.agents.map { file in
+                [file.definition.name, file.definition.model.description, file.definition.description ?? ""]
+            }
+            Output.out(Table.render(header: ["AGENT", "MODEL", "DESCRIPTION"], rows: rows))
+        }
+    }
+
+    /// `trellis tools [AGENT]`.
+    struct Tools: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the tools this build knows, or the tools an agent uses with their descriptions.")
+
+        @OptionGroup var workspace: WorkspaceOptions
+
+        @Argument(help: "An agent name or file; without it, every known tool is listed.")
+        var agent: String?
+
+        func run() async throws {
+            guard let agent else {
+                let registry = workspace.registry
+                let rows = registry.names.map { [$0, "builtin", registry[$0]?.summary ?? ""] }
+                Output.out(Table.render(header: ["TOOL", "SOURCE", "SUMMARY"], rows: rows))
+                return
+            }
+            let extra = WorkspaceOptions.isPath(agent) ? [agent] : []
+            let loaded = try workspace.load(extraAgentFiles: extra)
+            let definition = try workspace.agent(agent, in: loaded).definition
+            let tools = try workspace.tools(for: definition, in: loaded)
+            let rows = zip(definition.tools, tools).map { reference, tool in
+                [tool.definition.name, reference.source.rawValue, tool.definition.description]
+            }
+            Output.out(Table.render(header: ["TOOL", "SOURCE", "DESCRIPTION"], rows: rows))
+        }
+    }
+
+    /// `trellis schema [agent|workspace]`.
+    struct Schema: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the JSON Schema of agent files or trellis.yaml, for editor completion.")
+
+        enum Kind: String, ExpressibleByArgument, CaseIterable {
+            case agent, workspace
+        }
+
+        @Argument(help: "agent or workspace.")
+        var kind: Kind = .agent
+
+        func run() async throws {
+            let schema = kind == .agent ? ConfigSchema.agent : ConfigSchema.workspace
+            Output.out(schema.serialized(pretty: true) + "\n")
+        }
+    }
+}
+
+/// Left-aligned text columns.
+enum Table {
+    static func render(header: [String], rows: [[String]]) -> String {
+        let all = [header] + rows
+        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        return all.map { row in
+            row.enumerated().map { column, cell in
+                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import TrellisConfig
+import TrellisCore
+
+extension Trellis {
+    /// `trellis validate [PATHS]`.
+    struct Validate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check trellis.yaml and agent files; print every problem as path:line:column: message.")
+
+        @OptionGroup var workspace: WorkspaceOptions
+
+        @Argument(help: "Agent files or folders to check besides the workspace's agents/.")
+        var paths: [String] = []
+
+        func run() async throws {
+            var files: [String] = []
+            for path in paths {
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                    throw CLIFailure.invalid("\(path): no such file or folder")
+                }
+                files += isDirectory.boolValue ? Workspace.agentFiles(in: path) : [path]
+            }
+            let loaded = try workspace.load(extraAgentFiles: files)
+            var problems: [String] = []
+            for file in loaded.agents {
+                do {
+                    _ = try workspace.tools(for: file.definition, in: loaded)
+                } catch let failure as CLIFailure {
+                    problems.append(failure.message)
+                }
+            }
+            guard problems.isEmpty else { throw CLIFailure.invalid(problems.joined(separator: "\n")) }
+            let count = loaded.agents.count
+            Output.out("ok: \(count) agent\(count == 1 ? "" : "s") valid\n")
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import TrellisConfig
+import TrellisCore
+import TrellisPlugins
+import TrellisProviders
+
+/// The `--workspace` option shared by every command, and what it loads.
+struct WorkspaceOptions: ParsableArguments {
+    @Option(name: .customLong("workspace"), help: "The workspace folder (trellis.yaml, agents/).")
+    var root: String = "."
+
+    /// The tools this build knows.
+    var registry: ToolRegistry { BuiltinTools.registry }
+
+    /// Loads the workspace, with extra agent files; definition errors exit 2, one line each.
+    func load(extraAgentFiles: [String] = []) throws -> Workspace {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CLIFailure.invalid("workspace '\(root)' is not a folder")
+        }
+        do {
+            return try Workspace.load(
+                root: root, environment: ProcessInfo.processInfo.environment, toolNames: registry.names,
+                extraAgentFiles: extraAgentFiles)
+        } catch {
+            throw CLIFailure.invalid(error.description)
+        }
+    }
+
+    /// Whether an AGENT argument names a file rather than an agent.
+    static func isPath(_ agent: String) -> Bool {
+        agent.contains("/") || agent.hasSuffix(".yaml") || agent.hasSuffix(".yml")
+    }
+
+    /// Finds the agent named or pointed to by an AGENT argument.
+    func agent(_ argument: String, in workspace: Workspace) throws -> AgentFile {
+        if Self.isPath(argument) {
+            let target = URL(fileURLWithPath: argument).standardizedFileURL.resolvingSymlinksInPath().path
+            if let file = workspace.agents.first(where: {
+                URL(fileURLWithPath: $0.path).standardizedFileURL.resolvingSymlinksInPath().path == target
+            }) {
+                return file
+            }
+            throw CLIFailure.invalid("\(argument): no such agent file")
+        }
+        do {
+            return try workspace.agent(named: argument)
+        } catch {
+            throw CLIFailure.invalid(error.description)
+        }
+    }
+
+    /// Builds an agent's tools from the registry and the workspace's tool settings.
+    func tools(for agent: AgentDefinition, in workspace: Workspace) throws -> [any ToolExecutor] {
+        try agent.tools.map { reference in
+            guard let factory = registry[reference.name] else {
+                throw CLIFailure.invalid("agent '\(agent.name)': unknown tool '\(reference.name)'")
+            }
+            let settings = workspace.configuration.toolSettings[reference.name]
+            do {
+                return try factory.make(ToolSetup(settings: settings?.values ?? JSONObject(), workspaceRoot: workspace.root))
+            } catch {
+                let place = settings?.place ?? (workspace.root as NSString).appendingPathComponent("trellis.yaml")
+                throw CLIFailure.invalid("\(place): \(error)")
+            }
+        }
+    }
+
+    /// Builds the provider an agent talks to.
+    func provider(for agent: AgentDefinition, in workspace: Workspace) throws -> any ModelProvider {
+        guard let configuration = workspace.configuration.providers[agent.model.provider] else {
+            throw CLIFailure.invalid("agent '\(agent.name)': unknown provider '\(agent.model.provider)'")
+        }
+        do {
+            return try ProviderFactory.make(configuration)
+        } catch {
+            throw CLIFailure.invalid("\(error)")
+        }
+    }
+}

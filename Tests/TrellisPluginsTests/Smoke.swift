@@ -1,0 +1,3 @@
+import Testing
+
+@Test func TrellisPluginsTestsBuilds() { #expect(Bool(true)) }
