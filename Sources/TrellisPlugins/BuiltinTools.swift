@@ -5,30 +5,38 @@ import TrellisCore
 public enum BuiltinTools {
     /// Adds the built-in tool factories to a registry.
     public static func register(in registry: inout ToolRegistry) {
-        registry.register(ToolFactory(name: "clock", summary: "current date and time in any IANA time zone") { setup in
-            try expectKeys([], in: setup, tool: "clock")
-            return ClockTool()
-        })
-        registry.register(ToolFactory(name: "calculator", summary: "arithmetic expressions, parsed (never evaluated as code)") { setup in
-            try expectKeys([], in: setup, tool: "calculator")
-            return CalculatorTool()
-        })
-        registry.register(ToolFactory(name: "http_get", summary: "fetch a URL from allow-listed hosts") { setup in
-            try expectKeys(["allow_hosts", "max_bytes", "timeout"], in: setup, tool: "http_get")
-            let hosts = try stringList(setup.settings["allow_hosts"], key: "tools.http_get.allow_hosts")
-            let maxBytes = try positiveInt(setup.settings["max_bytes"], key: "tools.http_get.max_bytes") ?? 1_000_000
-            let seconds = try positiveNumber(setup.settings["timeout"], key: "tools.http_get.timeout") ?? 10
-            return HTTPGetTool(allowHosts: hosts, maxBytes: maxBytes, timeout: .milliseconds(Int64(seconds * 1000)))
-        })
-        registry.register(ToolFactory(name: "read_file", summary: "read a text file under a root folder") { setup in
-            try expectKeys(["root", "max_bytes"], in: setup, tool: "read_file")
-            let maxBytes = try positiveInt(setup.settings["max_bytes"], key: "tools.read_file.max_bytes") ?? 256 * 1024
-            return ReadFileTool(root: try root(setup, tool: "read_file"), maxBytes: maxBytes)
-        })
-        registry.register(ToolFactory(name: "list_files", summary: "list a folder under a root folder") { setup in
-            try expectKeys(["root"], in: setup, tool: "list_files")
-            return ListFilesTool(root: try root(setup, tool: "list_files"))
-        })
+        registry.register(
+            ToolFactory(name: "clock", summary: "current date and time in any IANA time zone") { setup in
+                try expectKeys([], in: setup, tool: "clock")
+                return ClockTool()
+            })
+        registry.register(
+            ToolFactory(name: "calculator", summary: "arithmetic expressions, parsed (never evaluated as code)") {
+                setup in
+                try expectKeys([], in: setup, tool: "calculator")
+                return CalculatorTool()
+            })
+        registry.register(
+            ToolFactory(name: "http_get", summary: "fetch a URL from allow-listed hosts") { setup in
+                try expectKeys(["allow_hosts", "max_bytes", "timeout"], in: setup, tool: "http_get")
+                let hosts = try stringList(setup.settings["allow_hosts"], key: "tools.http_get.allow_hosts")
+                let maxBytes =
+                    try positiveInt(setup.settings["max_bytes"], key: "tools.http_get.max_bytes") ?? 1_000_000
+                let seconds = try positiveNumber(setup.settings["timeout"], key: "tools.http_get.timeout") ?? 10
+                return HTTPGetTool(allowHosts: hosts, maxBytes: maxBytes, timeout: .milliseconds(Int64(seconds * 1000)))
+            })
+        registry.register(
+            ToolFactory(name: "read_file", summary: "read a text file under a root folder") { setup in
+                try expectKeys(["root", "max_bytes"], in: setup, tool: "read_file")
+                let maxBytes =
+                    try positiveInt(setup.settings["max_bytes"], key: "tools.read_file.max_bytes") ?? 256 * 1024
+                return ReadFileTool(root: try root(setup, tool: "read_file"), maxBytes: maxBytes)
+            })
+        registry.register(
+            ToolFactory(name: "list_files", summary: "list a folder under a root folder") { setup in
+                try expectKeys(["root"], in: setup, tool: "list_files")
+                return ListFilesTool(root: try root(setup, tool: "list_files"))
+            })
     }
 
     /// A registry holding just the built-ins.
@@ -47,7 +55,8 @@ public enum BuiltinTools {
 
     private static func root(_ setup: ToolSetup, tool: String) throws -> String {
         let relative = setup.settings["root"]?.stringValue ?? "."
-        let path = relative.hasPrefix("/") ? relative : (setup.workspaceRoot as NSString).appendingPathComponent(relative)
+        let path =
+            relative.hasPrefix("/") ? relative : (setup.workspaceRoot as NSString).appendingPathComponent(relative)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ToolSetupError("tools.\(tool).root '\(relative)' is not a folder")
@@ -70,13 +79,17 @@ public enum BuiltinTools {
 
     private static func positiveInt(_ value: JSONValue?, key: String) throws -> Int? {
         guard let value else { return nil }
-        guard case .integer(let number) = value, number > 0 else { throw ToolSetupError("\(key) must be a positive integer") }
+        guard case .integer(let number) = value, number > 0 else {
+            throw ToolSetupError("\(key) must be a positive integer")
+        }
         return number
     }
 
     private static func positiveNumber(_ value: JSONValue?, key: String) throws -> Double? {
         guard let value else { return nil }
-        guard let number = value.doubleValue, number > 0 else { throw ToolSetupError("\(key) must be a positive number of seconds") }
+        guard let number = value.doubleValue, number > 0 else {
+            throw ToolSetupError("\(key) must be a positive number of seconds")
+        }
         return number
     }
 }

@@ -13,10 +13,14 @@ public enum ProviderFactory {
     /// The adapter for `configuration.kind`.
     ///
     /// - Throws: ``SetupError`` for an unknown kind or a provider that needs a key it does not have.
-    public static func make(_ configuration: ProviderConfiguration, client: HTTPClient = .trellis) throws -> any ModelProvider {
+    public static func make(_ configuration: ProviderConfiguration, client: HTTPClient = .trellis) throws
+        -> any ModelProvider
+    {
         if configuration.apiKey == nil, let hint = configuration.apiKeyHint {
             throw SetupError(
-                message: "provider '\(configuration.name)' needs an API key: set \(hint), or declare the provider with api_key in trellis.yaml")
+                message:
+                    "provider '\(configuration.name)' needs an API key: set \(hint), or declare the provider with api_key in trellis.yaml"
+            )
         }
         switch configuration.kind {
         case "openai":

@@ -53,7 +53,8 @@ public struct FakeResponse: Sendable {
 
     /// A plain-text body.
     public static func text(_ body: String, status: Int) -> FakeResponse {
-        FakeResponse(status: status, headers: [HTTPHeaderField(name: "Content-Type", value: "text/plain")], chunks: [body])
+        FakeResponse(
+            status: status, headers: [HTTPHeaderField(name: "Content-Type", value: "text/plain")], chunks: [body])
     }
 
     /// An event stream; each element is written as one chunk exactly as given (include the `data: ` prefix and
@@ -113,7 +114,9 @@ public final class FakeVendorServer: Sendable {
         var logger = Logger(label: "trellis.fake-vendor")
         logger.logLevel = .critical
         let app = Application(
-            responder: CallbackResponder { (request: Request, _: BasicRequestContext) in try await server.handle(request) },
+            responder: CallbackResponder { (request: Request, _: BasicRequestContext) in
+                try await server.handle(request)
+            },
             configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in
                 continuation.yield(channel.localAddress?.port ?? 0)
@@ -142,7 +145,8 @@ public final class FakeVendorServer: Sendable {
             method: request.method.rawValue, path: request.uri.string,
             headers: request.headers.map { HTTPHeaderField(name: $0.name.rawName, value: $0.value) },
             body: String(buffer: body))
-        let (next, fallback) = state.withLock { state -> (FakeResponse?, (@Sendable (RecordedRequest) async -> FakeResponse)?) in
+        let (next, fallback) = state.withLock {
+            state -> (FakeResponse?, (@Sendable (RecordedRequest) async -> FakeResponse)?) in
             state.requests.append(recorded)
             return state.queue.isEmpty ? (nil, state.fallback) : (state.queue.removeFirst(), nil)
         }

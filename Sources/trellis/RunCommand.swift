@@ -83,7 +83,9 @@ extension Trellis {
             }
             let data = FileHandle.standardInput.readDataToEndOfFile()
             let text = String(decoding: data, as: UTF8.self)
-            guard !text.allSatisfy(\.isWhitespace) else { throw CLIFailure.invalid("the input on standard input is empty") }
+            guard !text.allSatisfy(\.isWhitespace) else {
+                throw CLIFailure.invalid("the input on standard input is empty")
+            }
             return text
         }
     }

@@ -59,7 +59,8 @@ struct WorkspaceOptions: ParsableArguments {
             }
             let settings = workspace.configuration.toolSettings[reference.name]
             do {
-                return try factory.make(ToolSetup(settings: settings?.values ?? JSONObject(), workspaceRoot: workspace.root))
+                return try factory.make(
+                    ToolSetup(settings: settings?.values ?? JSONObject(), workspaceRoot: workspace.root))
             } catch {
                 let place = settings?.place ?? (workspace.root as NSString).appendingPathComponent("trellis.yaml")
                 throw CLIFailure.invalid("\(place): \(error)")

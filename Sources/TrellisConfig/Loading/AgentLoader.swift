@@ -121,7 +121,8 @@ struct AgentLoader {
             case "response_format":
                 options.responseFormat = try reader.json(value)
                 guard options.responseFormat?.objectValue != nil else {
-                    throw reader.error(at: value, "'model.response_format' must be a mapping such as {type: json_object}")
+                    throw reader.error(
+                        at: value, "'model.response_format' must be a mapping such as {type: json_object}")
                 }
             case "extra":
                 guard case .object(let extra) = try reader.json(value) else {
@@ -164,7 +165,8 @@ struct AgentLoader {
             case "none": return .none
             case "required": return .required
             case let other:
-                throw reader.error(at: node, "'tool_choice' must be auto, none, required or {function: NAME}, got '\(other)'")
+                throw reader.error(
+                    at: node, "'tool_choice' must be auto, none, required or {function: NAME}, got '\(other)'")
             }
         }
         let members = try reader.mapping(node, allowed: ["function"], what: "'tool_choice'")
@@ -180,7 +182,8 @@ struct AgentLoader {
             let value = member.value
             switch member.key {
             case "max_turns": limits.maxTurns = try reader.int(value, field: "limits.max_turns", minimum: 1)
-            case "max_tool_calls": limits.maxToolCalls = try reader.int(value, field: "limits.max_tool_calls", minimum: 0)
+            case "max_tool_calls":
+                limits.maxToolCalls = try reader.int(value, field: "limits.max_tool_calls", minimum: 0)
             case "max_tokens": limits.maxTokens = try reader.int(value, field: "limits.max_tokens", minimum: 1)
             case "timeout": limits.timeout = try reader.duration(value, field: "limits.timeout")
             case "max_repeated_calls":
@@ -200,9 +203,15 @@ struct AgentLoader {
             var parameter = AgentParameter(
                 name: member.key, line: member.keyNode.mark?.line ?? 0, column: member.keyNode.mark?.column ?? 0)
             if case .mapping = member.value {
-                for field in try reader.mapping(member.value, allowed: ["description", "default"], what: "parameter '\(member.key)'") {
+                for field in try reader.mapping(
+                    member.value, allowed: ["description", "default"], what: "parameter '\(member.key)'")
+                {
                     let text = try reader.string(field.value, field: "params.\(member.key).\(field.key)")
-                    if field.key == "description" { parameter.description = text } else { parameter.defaultValue = text }
+                    if field.key == "description" {
+                        parameter.description = text
+                    } else {
+                        parameter.defaultValue = text
+                    }
                 }
             } else if case .scalar(let scalar) = member.value, !scalar.string.isEmpty {
                 parameter.defaultValue = try reader.string(member.value, field: "params.\(member.key)")

@@ -41,7 +41,8 @@ public struct Workspace: Sendable {
     ) throws(DefinitionErrors) -> Workspace {
         var errors: [DefinitionError] = []
         let configPath = (root as NSString).appendingPathComponent("trellis.yaml")
-        var configuration = WorkspaceConfiguration(providers: WorkspaceConfiguration.builtinProviders(environment: environment))
+        var configuration = WorkspaceConfiguration(
+            providers: WorkspaceConfiguration.builtinProviders(environment: environment))
         if FileManager.default.fileExists(atPath: configPath) {
             do {
                 let text = try readText(configPath)
@@ -122,7 +123,8 @@ public struct Workspace: Sendable {
 
     private static func samePath(_ lhs: String, _ rhs: String) -> Bool {
         (lhs as NSString).standardizingPath == (rhs as NSString).standardizingPath
-            || URL(fileURLWithPath: lhs).resolvingSymlinksInPath().path == URL(fileURLWithPath: rhs).resolvingSymlinksInPath().path
+            || URL(fileURLWithPath: lhs).resolvingSymlinksInPath().path
+                == URL(fileURLWithPath: rhs).resolvingSymlinksInPath().path
     }
 }
 

@@ -33,7 +33,8 @@ public struct WorkspaceConfiguration: Sendable {
         [
             "openai": ProviderConfiguration(
                 name: "openai", kind: "openai",
-                baseURL: environment["OPENAI_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://api.openai.com/v1",
+                baseURL: environment["OPENAI_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+                    ?? "https://api.openai.com/v1",
                 apiKey: environment["OPENAI_API_KEY"].flatMap { $0.isEmpty ? nil : $0 },
                 apiKeyHint: "OPENAI_API_KEY")
         ]
@@ -48,9 +49,11 @@ struct WorkspaceConfigurationLoader {
     let reader: YAMLReader
 
     func load(_ text: String, toolNames: [String]) throws(DefinitionError) -> WorkspaceConfiguration {
-        var configuration = WorkspaceConfiguration(providers: WorkspaceConfiguration.builtinProviders(environment: reader.environment))
+        var configuration = WorkspaceConfiguration(
+            providers: WorkspaceConfiguration.builtinProviders(environment: reader.environment))
         guard let root = try reader.compose(text) else { return configuration }
-        for member in try reader.mapping(root, allowed: ConfigSchema.keys(ConfigSchema.workspace), what: "trellis.yaml") {
+        for member in try reader.mapping(root, allowed: ConfigSchema.keys(ConfigSchema.workspace), what: "trellis.yaml")
+        {
             switch member.key {
             case "providers":
                 for entry in try reader.mapping(member.value, allowed: [], what: "'providers'") {
@@ -65,7 +68,8 @@ struct WorkspaceConfigurationLoader {
                     guard toolNames.contains(entry.key) else {
                         throw reader.error(
                             at: entry.keyNode,
-                            "settings for unknown tool '\(entry.key)'\(Suggestions.hint(for: entry.key, in: toolNames))")
+                            "settings for unknown tool '\(entry.key)'\(Suggestions.hint(for: entry.key, in: toolNames))"
+                        )
                     }
                     guard case .object(let values) = try reader.json(entry.value) else {
                         throw reader.error(at: entry.value, "'tools.\(entry.key)' must be a mapping of settings")
@@ -84,13 +88,17 @@ struct WorkspaceConfigurationLoader {
         let members = try reader.mapping(
             node, allowed: ConfigSchema.keys(ConfigSchema.provider), what: "provider '\(name)'")
         guard let kindNode = members.first(where: { $0.key == "kind" })?.value else {
-            throw reader.error(at: node, "provider '\(name)' is missing required key 'kind' (one of: \(WorkspaceConfiguration.providerKinds.joined(separator: ", ")))")
+            throw reader.error(
+                at: node,
+                "provider '\(name)' is missing required key 'kind' (one of: \(WorkspaceConfiguration.providerKinds.joined(separator: ", ")))"
+            )
         }
         let kind = try reader.string(kindNode, field: "kind")
         guard WorkspaceConfiguration.providerKinds.contains(kind) else {
             throw reader.error(
                 at: kindNode,
-                "unknown provider kind '\(kind)'\(Suggestions.hint(for: kind, in: WorkspaceConfiguration.providerKinds)); known: \(WorkspaceConfiguration.providerKinds.joined(separator: ", "))")
+                "unknown provider kind '\(kind)'\(Suggestions.hint(for: kind, in: WorkspaceConfiguration.providerKinds)); known: \(WorkspaceConfiguration.providerKinds.joined(separator: ", "))"
+            )
         }
         var configuration = ProviderConfiguration(name: name, kind: kind, baseURL: "")
         for member in members {
@@ -99,7 +107,8 @@ struct WorkspaceConfigurationLoader {
             case "base_url":
                 configuration.baseURL = try reader.string(value, field: "base_url")
                 guard configuration.baseURL.hasPrefix("http://") || configuration.baseURL.hasPrefix("https://") else {
-                    throw reader.error(at: value, "'base_url' must start with http:// or https://, got '\(configuration.baseURL)'")
+                    throw reader.error(
+                        at: value, "'base_url' must start with http:// or https://, got '\(configuration.baseURL)'")
                 }
             case "api_key":
                 let key = try reader.string(value, field: "api_key")
@@ -107,7 +116,8 @@ struct WorkspaceConfigurationLoader {
             case "headers":
                 for header in try reader.mapping(value, allowed: [], what: "'headers'") {
                     configuration.headers.append(
-                        HTTPHeaderField(name: header.key, value: try reader.string(header.value, field: "headers.\(header.key)")))
+                        HTTPHeaderField(
+                            name: header.key, value: try reader.string(header.value, field: "headers.\(header.key)")))
                 }
             case "timeout": configuration.timeout = try reader.duration(value, field: "timeout")
             case "max_retries": configuration.maxRetries = try reader.int(value, field: "max_retries", minimum: 0)

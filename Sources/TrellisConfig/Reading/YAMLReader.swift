@@ -74,7 +74,8 @@ struct YAMLReader {
         } catch {
             switch error {
             case .missing(let name):
-                throw self.error(at: node, "environment variable '\(name)' is not set (write ${\(name):-default} for a default)")
+                throw self.error(
+                    at: node, "environment variable '\(name)' is not set (write ${\(name):-default} for a default)")
             case .badName(let name):
                 throw self.error(at: node, "'${\(name)}' is not a valid variable name")
             case .unterminated:
@@ -86,7 +87,9 @@ struct YAMLReader {
     func int(_ node: Node, field: String, minimum: Int? = nil) throws(DefinitionError) -> Int {
         let text = try scalarText(node, field: field, expected: "an integer")
         guard let value = Int(text) else { throw error(at: node, "'\(field)' must be an integer, got '\(text)'") }
-        if let minimum, value < minimum { throw error(at: node, "'\(field)' must be at least \(minimum), got \(value)") }
+        if let minimum, value < minimum {
+            throw error(at: node, "'\(field)' must be at least \(minimum), got \(value)")
+        }
         return value
     }
 

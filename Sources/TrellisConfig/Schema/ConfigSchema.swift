@@ -66,7 +66,9 @@ public enum ConfigSchema {
                     ],
                 ],
             ],
-            "tools": ["type": "array", "items": ["type": "string"], "description": "Built-in or registered tool names."],
+            "tools": [
+                "type": "array", "items": ["type": "string"], "description": "Built-in or registered tool names.",
+            ],
             "tool_choice": [
                 "description": "auto, none, required, or {function: name}; a forced choice applies to the first turn.",
                 "anyOf": [
@@ -118,7 +120,8 @@ public enum ConfigSchema {
             ],
             "tools": [
                 "type": "object",
-                "description": "Settings per built-in tool, e.g. http_get: {allow_hosts: [...]}, read_file: {root: data}.",
+                "description":
+                    "Settings per built-in tool, e.g. http_get: {allow_hosts: [...]}, read_file: {root: data}.",
                 "additionalProperties": ["type": "object"],
             ],
         ],

@@ -60,7 +60,8 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
     }
 
     /// The provider answered with something the adapter does not understand.
-    public static func malformedResponse(provider: String, message: String, status: Int?, body: String) -> ProviderError {
+    public static func malformedResponse(provider: String, message: String, status: Int?, body: String) -> ProviderError
+    {
         ProviderError(
             code: .malformedResponse, provider: provider, message: message, status: status, bodySnippet: snippet(body),
             isRetryable: false)

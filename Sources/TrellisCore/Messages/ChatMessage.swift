@@ -71,7 +71,8 @@ public struct ChatMessage: Sendable, Hashable {
 
     /// An assistant message.
     public static func assistant(_ text: String, toolCalls: [ToolCall] = [], reasoning: String? = nil) -> ChatMessage {
-        ChatMessage(role: .assistant, content: text.isEmpty ? [] : [.text(text)], toolCalls: toolCalls, reasoning: reasoning)
+        ChatMessage(
+            role: .assistant, content: text.isEmpty ? [] : [.text(text)], toolCalls: toolCalls, reasoning: reasoning)
     }
 
     /// The result of one tool call.

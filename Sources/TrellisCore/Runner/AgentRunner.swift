@@ -41,7 +41,8 @@ public struct AgentRunner: Sendable {
     ///   - provider: The model to talk to.
     ///   - tools: The tools available to the agent; the model is offered all of them.
     ///   - logger: Where turns and tool calls are logged (at debug level).
-    public init(provider: any ModelProvider, tools: [any ToolExecutor] = [], logger: Logger = Logger(label: "trellis")) {
+    public init(provider: any ModelProvider, tools: [any ToolExecutor] = [], logger: Logger = Logger(label: "trellis"))
+    {
         self.provider = provider
         self.tools = Dictionary(tools.map { ($0.definition.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.logger = logger

@@ -23,9 +23,15 @@ struct RunLoop: Sendable {
         var state = State(transcript: transcript)
         let limits = agent.limits
         while true {
-            if Task.isCancelled { return finish(&state, .cancelled, RunError(code: "cancelled", message: "the run was cancelled")) }
+            if Task.isCancelled {
+                return finish(&state, .cancelled, RunError(code: "cancelled", message: "the run was cancelled"))
+            }
             if state.turns >= limits.maxTurns {
-                return finish(&state, .maxTurns, RunError(code: "max_turns", message: "reached limits.max_turns (\(limits.maxTurns)) without a final answer"))
+                return finish(
+                    &state, .maxTurns,
+                    RunError(
+                        code: "max_turns",
+                        message: "reached limits.max_turns (\(limits.maxTurns)) without a final answer"))
             }
             state.turns += 1
             await onEvent(.turnStarted(turn: state.turns))
@@ -37,10 +43,14 @@ struct RunLoop: Sendable {
             } catch is CancellationError {
                 return finish(&state, .cancelled, RunError(code: "cancelled", message: "the run was cancelled"))
             } catch let error as ProviderError {
-                if Task.isCancelled { return finish(&state, .cancelled, RunError(code: "cancelled", message: "the run was cancelled")) }
+                if Task.isCancelled {
+                    return finish(&state, .cancelled, RunError(code: "cancelled", message: "the run was cancelled"))
+                }
                 return finish(&state, .error, RunError(code: error.shortDescription, message: error.description))
             } catch {
-                if Task.isCancelled { return finish(&state, .cancelled, RunError(code: "cancelled", message: "the run was cancelled")) }
+                if Task.isCancelled {
+                    return finish(&state, .cancelled, RunError(code: "cancelled", message: "the run was cancelled"))
+                }
                 return finish(&state, .error, RunError(code: "provider_error", message: "\(error)"))
             }
             if let usage = response.usage {
@@ -55,12 +65,22 @@ struct RunLoop: Sendable {
             switch response.finishReason {
             case .length:
                 await closeUnrun(calls, &state, reason: "the reply was cut off by the model's token limit")
-                return finish(&state, .length, RunError(code: "length", message: "the model's reply was cut off by its token limit (finish_reason length)"))
+                return finish(
+                    &state, .length,
+                    RunError(
+                        code: "length",
+                        message: "the model's reply was cut off by its token limit (finish_reason length)"))
             case .contentFilter:
                 await closeUnrun(calls, &state, reason: "the reply was withheld by the provider's content filter")
-                return finish(&state, .contentFilter, RunError(code: "content_filter", message: "the provider's content filter withheld the reply"))
+                return finish(
+                    &state, .contentFilter,
+                    RunError(code: "content_filter", message: "the provider's content filter withheld the reply"))
             case .error where calls.isEmpty:
-                return finish(&state, .error, RunError(code: "provider_finish_error", message: "the provider ended the reply with '\(response.rawFinishReason ?? "error")'"))
+                return finish(
+                    &state, .error,
+                    RunError(
+                        code: "provider_finish_error",
+                        message: "the provider ended the reply with '\(response.rawFinishReason ?? "error")'"))
             default:
                 break
             }
@@ -71,7 +91,11 @@ struct RunLoop: Sendable {
 
             if let maxTokens = limits.maxTokens, state.usage.totalTokens >= maxTokens {
                 await closeUnrun(calls, &state, reason: "the run's token budget is spent")
-                return finish(&state, .maxTokens, RunError(code: "max_tokens", message: "used \(state.usage.totalTokens) tokens, limits.max_tokens is \(maxTokens)"))
+                return finish(
+                    &state, .maxTokens,
+                    RunError(
+                        code: "max_tokens",
+                        message: "used \(state.usage.totalTokens) tokens, limits.max_tokens is \(maxTokens)"))
             }
 
             let budget = limits.maxToolCalls.map { max(0, $0 - state.records.count) }
@@ -79,12 +103,23 @@ struct RunLoop: Sendable {
                 calls, agent: agent, runID: options.runID, parallel: agent.parallelToolCalls, budget: budget,
                 breaker: &state.breaker, maxRepeats: limits.maxRepeatedCalls, logger: logger, onEvent: onEvent)
             append(batch.results, &state)
-            if Task.isCancelled { return finish(&state, .cancelled, RunError(code: "cancelled", message: "the run was cancelled")) }
+            if Task.isCancelled {
+                return finish(&state, .cancelled, RunError(code: "cancelled", message: "the run was cancelled"))
+            }
             if batch.budgetExhausted {
-                return finish(&state, .maxToolCalls, RunError(code: "max_tool_calls", message: "reached limits.max_tool_calls (\(limits.maxToolCalls ?? 0))"))
+                return finish(
+                    &state, .maxToolCalls,
+                    RunError(
+                        code: "max_tool_calls", message: "reached limits.max_tool_calls (\(limits.maxToolCalls ?? 0))"))
             }
             if let repeated = batch.repeatedCall {
-                return finish(&state, .repeatedToolCall, RunError(code: "repeated_tool_call", message: "'\(repeated)' was called with the same arguments \(limits.maxRepeatedCalls) times in a row"))
+                return finish(
+                    &state, .repeatedToolCall,
+                    RunError(
+                        code: "repeated_tool_call",
+                        message:
+                            "'\(repeated)' was called with the same arguments \(limits.maxRepeatedCalls) times in a row"
+                    ))
             }
         }
     }
@@ -92,7 +127,9 @@ struct RunLoop: Sendable {
     private func request(for state: State) -> ModelRequest {
         let definitions = dispatcher.definitions
         let choice: ToolChoice? =
-            if state.turns == 1 { agent.toolChoice } else if agent.toolChoice?.isForced == true { .auto } else { agent.toolChoice }
+            if state.turns == 1 { agent.toolChoice } else if agent.toolChoice?.isForced == true { .auto } else {
+                agent.toolChoice
+            }
         return ModelRequest(
             model: agent.model.name, messages: state.transcript, tools: definitions,
             toolChoice: definitions.isEmpty ? nil : choice,

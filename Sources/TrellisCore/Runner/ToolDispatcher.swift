@@ -53,7 +53,11 @@ struct ToolDispatcher: Sendable {
             let signature = call.name + "\u{0}" + ((try? parsed.get())?.serialized(sortedKeys: true) ?? call.arguments)
             if breaker.record(signature) >= maxRepeats {
                 batch.repeatedCall = call.name
-                plans.append(.done(.error("not executed: '\(call.name)' was called with the same arguments \(maxRepeats) times in a row")))
+                plans.append(
+                    .done(
+                        .error(
+                            "not executed: '\(call.name)' was called with the same arguments \(maxRepeats) times in a row"
+                        )))
                 continue
             }
             plans.append(plan(call, parsed))

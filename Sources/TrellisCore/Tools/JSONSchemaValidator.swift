@@ -141,7 +141,9 @@ public struct JSONSchemaValidator: Sendable {
         }
         if let one = rules["oneOf"]?.arrayValue {
             let matches = one.filter { isValid(value, $0, path) }.count
-            if matches != 1 { problems.append("\(path): must match exactly one alternative (oneOf), matched \(matches)") }
+            if matches != 1 {
+                problems.append("\(path): must match exactly one alternative (oneOf), matched \(matches)")
+            }
         }
     }
 

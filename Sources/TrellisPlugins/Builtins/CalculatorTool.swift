@@ -12,7 +12,8 @@ public struct CalculatorTool: ToolExecutor {
 
     public let definition = ToolDefinition(
         name: "calculator",
-        description: "Evaluates an arithmetic expression, e.g. (2 + 3) * 4 ^ 2 / sqrt(16). Supports + - * / % ^, parentheses, pi, e, sqrt, abs, sin, cos, tan, ln, log, exp, floor, ceil, round, min, max, pow.",
+        description:
+            "Evaluates an arithmetic expression, e.g. (2 + 3) * 4 ^ 2 / sqrt(16). Supports + - * / % ^, parentheses, pi, e, sqrt, abs, sin, cos, tan, ln, log, exp, floor, ceil, round, min, max, pow.",
         parameters: [
             "type": "object",
             "properties": ["expression": ["type": "string", "minLength": 1, "maxLength": 1000]],
@@ -42,7 +43,8 @@ enum ArithmeticParser {
         let value = try parser.expression()
         parser.skipSpaces()
         guard parser.position == parser.characters.count else {
-            throw Failure(message: "unexpected '\(parser.characters[parser.position])' at position \(parser.position + 1)")
+            throw Failure(
+                message: "unexpected '\(parser.characters[parser.position])' at position \(parser.position + 1)")
         }
         guard value.isFinite else { throw Failure(message: "the result is not a finite number") }
         return value

@@ -11,7 +11,8 @@ public struct ClockTool: ToolExecutor {
 
     public let definition = ToolDefinition(
         name: "clock",
-        description: "Current date and time. Give an IANA time zone such as Europe/Moscow for local time (default UTC).",
+        description:
+            "Current date and time. Give an IANA time zone such as Europe/Moscow for local time (default UTC).",
         parameters: [
             "type": "object",
             "properties": [

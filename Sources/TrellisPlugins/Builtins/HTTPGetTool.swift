@@ -16,7 +16,10 @@ public struct HTTPGetTool: ToolExecutor {
     let client: HTTPClient
 
     /// Creates the tool.
-    public init(allowHosts: [String], maxBytes: Int = 1_000_000, timeout: Duration = .seconds(10), client: HTTPClient = HTTPGetTool.client) {
+    public init(
+        allowHosts: [String], maxBytes: Int = 1_000_000, timeout: Duration = .seconds(10),
+        client: HTTPClient = HTTPGetTool.client
+    ) {
         self.allowHosts = allowHosts.map { $0.lowercased() }
         self.maxBytes = maxBytes
         self.timeout = timeout
@@ -51,7 +54,9 @@ public struct HTTPGetTool: ToolExecutor {
             return .error("'\(text)' is not an http(s) URL")
         }
         guard isAllowed(host) else {
-            let list = allowHosts.isEmpty ? "none (set tools.http_get.allow_hosts in trellis.yaml)" : allowHosts.joined(separator: ", ")
+            let list =
+                allowHosts.isEmpty
+                ? "none (set tools.http_get.allow_hosts in trellis.yaml)" : allowHosts.joined(separator: ", ")
             return .error("host '\(host)' is not allowed; allowed hosts: \(list)")
         }
         var request = HTTPClientRequest(url: text)

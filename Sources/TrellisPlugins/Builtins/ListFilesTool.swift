@@ -18,7 +18,8 @@ public struct ListFilesTool: ToolExecutor {
 
     public let definition = ToolDefinition(
         name: "list_files",
-        description: "Lists the files and folders in a folder, relative to the allowed root (default: the root itself).",
+        description:
+            "Lists the files and folders in a folder, relative to the allowed root (default: the root itself).",
         parameters: [
             "type": "object",
             "properties": ["path": ["type": "string", "description": "Folder relative to the root; default '.'."]],

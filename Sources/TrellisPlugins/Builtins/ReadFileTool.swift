@@ -21,7 +21,9 @@ public struct ReadFileTool: ToolExecutor {
         description: "Reads a text file. Paths are relative to the allowed root folder.",
         parameters: [
             "type": "object",
-            "properties": ["path": ["type": "string", "minLength": 1, "description": "File path relative to the root."]],
+            "properties": [
+                "path": ["type": "string", "minLength": 1, "description": "File path relative to the root."]
+            ],
             "required": ["path"],
             "additionalProperties": false,
         ])

@@ -28,7 +28,9 @@ struct ProviderHTTPClient: Sendable {
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")
             request.headers.add(name: "Accept", value: accept)
-            for header in headers + configuration.headers { request.headers.replaceOrAdd(name: header.name, value: header.value) }
+            for header in headers + configuration.headers {
+                request.headers.replaceOrAdd(name: header.name, value: header.value)
+            }
             request.body = .bytes(ByteBuffer(string: body))
             let response: HTTPClientResponse
             do {
@@ -40,7 +42,8 @@ struct ProviderHTTPClient: Sendable {
             } catch {
                 if Task.isCancelled { throw CancellationError() }
                 throw ProviderError.connection(
-                    provider: configuration.name, message: "cannot reach \(configuration.baseURL): \(Self.describe(error))")
+                    provider: configuration.name,
+                    message: "cannot reach \(configuration.baseURL): \(Self.describe(error))")
             }
             guard (200..<300).contains(response.status.code) else {
                 let text = (try? await readBody(response)) ?? ""
@@ -70,7 +73,8 @@ struct ProviderHTTPClient: Sendable {
                 status: Int(response.status.code), body: "")
         } catch {
             throw ProviderError.truncatedStream(
-                provider: configuration.name, message: "the connection failed while reading the reply: \(Self.describe(error))")
+                provider: configuration.name,
+                message: "the connection failed while reading the reply: \(Self.describe(error))")
         }
     }
 

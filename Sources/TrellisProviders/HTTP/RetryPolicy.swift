@@ -34,7 +34,8 @@ public struct RetryPolicy: Sendable {
         if let retryAfter = error.retryAfter, retryAfter >= .zero, retryAfter <= .seconds(60) { return retryAfter }
         let exponential = baseDelay * (1 << min(attempt - 1, 16))
         let capped = min(exponential, maxDelay)
-        let milliseconds = Int64(capped.components.seconds * 1000 + capped.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int64(
+            capped.components.seconds * 1000 + capped.components.attoseconds / 1_000_000_000_000_000)
         return .milliseconds(Int64.random(in: milliseconds / 2...max(milliseconds / 2, milliseconds)))
     }
 

@@ -121,7 +121,7 @@ public struct OpenAICompatibleProvider: ModelProvider {
 
         /// Reads what follows `[DONE]` so the connection can be reused.
         private func drain() async throws {
-            while let _ = try? await body?.next() {}
+            while (try? await body?.next()) != nil {}
             body = nil
         }
     }

@@ -45,7 +45,9 @@ enum OpenAIResponseDecoder {
 
     /// Normalises the finish reason; a `tool_calls` reply whose arguments do not parse and that used the whole
     /// token budget was cut off, so it is `length`.
-    static func finishReason(raw: String?, calls: [ToolCall], text: String, usage: Usage?, maxTokens: Int?) -> FinishReason {
+    static func finishReason(raw: String?, calls: [ToolCall], text: String, usage: Usage?, maxTokens: Int?)
+        -> FinishReason
+    {
         let reason = FinishReason.normalized(raw: raw, hasToolCalls: !calls.isEmpty, hasText: !text.isEmpty)
         if reason == .toolCalls, let maxTokens, let output = usage?.outputTokens, output >= maxTokens,
             calls.contains(where: { (try? JSONValue.parse($0.arguments.isEmpty ? "{}" : $0.arguments)) == nil })

@@ -113,7 +113,10 @@ struct OpenAIStreamAccumulator {
                 arguments: $0.arguments.isEmpty ? "{}" : $0.arguments)
         }
         if calls.isEmpty, let legacy, !legacy.name.isEmpty {
-            calls.append(ToolCall(id: ToolCall.synthesizedID(), name: legacy.name, arguments: legacy.arguments.isEmpty ? "{}" : legacy.arguments))
+            calls.append(
+                ToolCall(
+                    id: ToolCall.synthesizedID(), name: legacy.name,
+                    arguments: legacy.arguments.isEmpty ? "{}" : legacy.arguments))
         }
         let reason = OpenAIResponseDecoder.finishReason(
             raw: rawFinish, calls: calls, text: text, usage: usage, maxTokens: maxTokens)

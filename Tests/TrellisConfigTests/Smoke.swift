@@ -1,3 +1,0 @@
-import Testing
-
-@Test func TrellisConfigTestsBuilds() { #expect(Bool(true)) }

@@ -1,0 +1,34 @@
+import Foundation
+import TrellisConfig
+
+/// A temporary workspace folder with `agents/` and an optional `trellis.yaml`.
+struct WorkspaceFixture {
+    let root: String
+
+    init(agents: [String: String], workspace: String? = nil) throws {
+        root = NSTemporaryDirectory() + "trellis-config-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root + "/agents", withIntermediateDirectories: true)
+        for (name, text) in agents {
+            try text.write(toFile: root + "/agents/\(name).yaml", atomically: true, encoding: .utf8)
+        }
+        if let workspace { try workspace.write(toFile: root + "/trellis.yaml", atomically: true, encoding: .utf8) }
+    }
+
+    static let tools = ["calculator", "clock", "http_get", "list_files", "read_file"]
+
+    func load(environment: [String: String] = [:]) throws -> Workspace {
+        try Workspace.load(root: root, environment: environment, toolNames: Self.tools)
+    }
+
+    /// The error lines a load produces, with the root replaced by `WS`.
+    func errors(environment: [String: String] = [:]) -> [String] {
+        do {
+            _ = try load(environment: environment)
+            return []
+        } catch let error as DefinitionErrors {
+            return error.errors.map { $0.description.replacingOccurrences(of: root, with: "WS") }
+        } catch {
+            return ["unexpected error: \(error)"]
+        }
+    }
+}
