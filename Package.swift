@@ -76,6 +76,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "trellis-bench",
+            dependencies: ["TrellisCore", "TrellisProviders", "TrellisTesting"],
+            path: "bench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "embedded-agent",
+            dependencies: ["TrellisCore", "TrellisProviders", "TrellisPlugins"],
+            path: "Examples/embedded-agent",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "TrellisCoreTests",
             dependencies: ["TrellisCore", "TrellisTesting"],
@@ -98,7 +110,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TrellisCLITests",
-            dependencies: ["trellis", "TrellisCore", "TrellisTesting"],
+            dependencies: ["trellis", "embedded-agent", "TrellisCore", "TrellisTesting"],
             swiftSettings: swiftSettings
         ),
     ]

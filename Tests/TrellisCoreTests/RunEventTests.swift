@@ -1,0 +1,73 @@
+import Testing
+import TrellisCore
+import TrellisTesting
+
+/// `RunEvent`s arrive in the order things happen, and the last one is `finished`.
+struct RunEventTests {
+    /// A compact label for an event, to compare sequences.
+    private func label(_ event: RunEvent) -> String {
+        switch event {
+        case .turnStarted(let turn): return "turn \(turn)"
+        case .textDelta(let text): return "text \(text)"
+        case .reasoningDelta(let text): return "reasoning \(text)"
+        case .toolCall(let call): return "call \(call.id)"
+        case .toolResult(let call, let output): return "result \(call.id)\(output.isError ? " error" : "")"
+        case .usage(let usage): return "usage \(usage.totalTokens)"
+        case .finished(let result): return "finished \(result.finishReason.rawValue)"
+        }
+    }
+
+    @Test("turn, usage, calls, results, next turn, finished")
+    func eventOrder() async throws {
+        let events = EventRecorder()
+        let (result, _) = await runScript(
+            [
+                .calls(
+                    [("echo", #"{"text":"a"}"#), ("nope", "{}")], usage: Usage(inputTokens: 5, outputTokens: 2),
+                    ids: ["c1", "c2"]),
+                .answer("done", usage: Usage(inputTokens: 9, outputTokens: 1)),
+            ], tools: [EchoTool()], events: events)
+
+        #expect(
+            events.events.map(label) == [
+                "turn 1", "usage 7", "call c1", "call c2", "result c1", "result c2 error",
+                "turn 2", "usage 10", "finished stop",
+            ])
+        guard case .finished(let reported) = events.events.last else {
+            Issue.record("the last event is not finished")
+            return
+        }
+        #expect(reported == result)
+    }
+
+    @Test("tool results carry the output the model sees")
+    func toolResultOutput() async throws {
+        let events = EventRecorder()
+        _ = await runScript([.call("echo", #"{"text":"yo"}"#), .answer("ok")], tools: [EchoTool()], events: events)
+
+        let outputs = events.events.compactMap { event -> ToolOutput? in
+            if case .toolResult(_, let output) = event { return output }
+            return nil
+        }
+        #expect(outputs == [ToolOutput("echo: yo")])
+    }
+
+    @Test("a run that fails still ends with finished")
+    func failedRunFinishes() async throws {
+        let events = EventRecorder()
+        _ = await runScript(
+            [.failure(ProviderError.connection(provider: "p", message: "down"))], events: events)
+
+        #expect(events.events.map(label) == ["turn 1", "finished error"])
+    }
+
+    @Test("a streamed run reports text deltas before finishing")
+    func streamedRunReportsText() async throws {
+        let events = EventRecorder()
+        let (result, _) = await runScript(
+            [.answer("two words")], options: AgentRunner.Options(stream: true), events: events)
+
+        #expect(result.output == "two words")
+        #expect(events.events.map(label) == ["turn 1", "text two ", "text words", "finished stop"])
+    }
+}

@@ -1,3 +1,0 @@
-import Testing
-
-@Test func TrellisCoreTestsBuilds() { #expect(Bool(true)) }

@@ -1,3 +1,0 @@
-import Testing
-
-@Test func TrellisPluginsTestsBuilds() { #expect(Bool(true)) }
