@@ -84,6 +84,9 @@ let loopOnly = await ContinuousClock().measure {
 let turns = Double(runs * turnsPerRun)
 let perTurn = (milliseconds(httpOverhead.wall) - milliseconds(httpOverhead.mock)) / turns
 print("runs: \(runs) x \(turnsPerRun) turns")
-print(String(format: "wall: %.1f ms, inside mock handler: %.1f ms", milliseconds(httpOverhead.wall), milliseconds(httpOverhead.mock)))
+print(
+    String(
+        format: "wall: %.1f ms, inside mock handler: %.1f ms", milliseconds(httpOverhead.wall),
+        milliseconds(httpOverhead.mock)))
 print(String(format: "overhead per model turn over loopback HTTP: %.3f ms", perTurn))
 print(String(format: "overhead per model turn, loop only (scripted provider): %.4f ms", milliseconds(loopOnly) / turns))

@@ -15,6 +15,7 @@ struct CLIHarness {
     /// A workspace with the given files (paths relative to the root).
     init(files: [String: String]) throws {
         root = NSTemporaryDirectory() + "trellis-cli-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         for (path, text) in files {
             let full = root + "/" + path
             try FileManager.default.createDirectory(
@@ -37,7 +38,9 @@ struct CLIHarness {
 
     /// Runs `trellis arguments…` with the workspace as working directory; output goes through files so large
     /// output cannot block the child.
-    func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) async throws -> CLIOutcome {
+    func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) async throws
+        -> CLIOutcome
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = arguments

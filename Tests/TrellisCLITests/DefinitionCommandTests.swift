@@ -19,21 +19,29 @@ import TrellisCore
         ])
         let outcome = try await cli.run(["run", "a", "hi"])
         #expect(outcome.status == 2)
-        #expect(outcome.stderr == "error: ./trellis.yaml:2:41: environment variable 'LLM_URL' is not set (write ${LLM_URL:-default} for a default)\n")
+        #expect(
+            outcome.stderr
+                == "error: ./trellis.yaml:2:35: environment variable 'LLM_URL' is not set (write ${LLM_URL:-default} for a default)\n"
+        )
     }
 
     @Test func unknownToolIsReportedByValidate() async throws {
         let cli = try CLIHarness(files: ["agents/a.yaml": "model: openai/m\ntools: [clock, wether]\n"])
         let outcome = try await cli.run(["validate"])
         #expect(outcome.status == 2)
-        #expect(outcome.stderr.hasPrefix("error: ./agents/a.yaml:2:16: unknown tool 'wether'; available: calculator, clock"))
+        #expect(
+            outcome.stderr.hasPrefix("error: ./agents/a.yaml:2:16: unknown tool 'wether'; available: calculator, clock")
+        )
     }
 
     @Test func missingKeyForBuiltinProvider() async throws {
         let cli = try CLIHarness(files: ["agents/a.yaml": "model: openai/gpt-4o-mini\n"])
         let outcome = try await cli.run(["run", "a", "hi"])
         #expect(outcome.status == 2)
-        #expect(outcome.stderr == "error: provider 'openai' needs an API key: set OPENAI_API_KEY, or declare the provider with api_key in trellis.yaml\n")
+        #expect(
+            outcome.stderr
+                == "error: provider 'openai' needs an API key: set OPENAI_API_KEY, or declare the provider with api_key in trellis.yaml\n"
+        )
     }
 
     @Test func badToolSettingNamesThePlace() async throws {
@@ -43,7 +51,10 @@ import TrellisCore
         ])
         let outcome = try await cli.run(["validate"])
         #expect(outcome.status == 2)
-        #expect(outcome.stderr == "error: ./trellis.yaml:2:13: unknown setting 'allow_host' for tool 'http_get'; allowed: allow_hosts, max_bytes, timeout\n")
+        #expect(
+            outcome.stderr
+                == "error: ./trellis.yaml:2:13: unknown setting 'allow_host' for tool 'http_get'; allowed: allow_hosts, max_bytes, timeout\n"
+        )
     }
 
     @Test func usageErrorsExitTwo() async throws {
@@ -54,7 +65,8 @@ import TrellisCore
     }
 
     @Test func listsAgentsAndTools() async throws {
-        let cli = try CLIHarness(files: ["agents/a.yaml": "description: Does things\nmodel: openai/m\ntools: [clock]\n"])
+        let cli = try CLIHarness(files: ["agents/a.yaml": "description: Does things\nmodel: openai/m\ntools: [clock]\n"]
+        )
         let agents = try await cli.run(["agents"])
         #expect(agents.status == 0)
         #expect(agents.stdout == "AGENT  MODEL     DESCRIPTION\na      openai/m  Does things\n")

@@ -15,8 +15,12 @@ import TrellisTesting
     @Test func exampleRunsItsOwnToolAgainstAServer() async throws {
         try await FakeVendorServer.withServer { server in
             server.enqueue(
-                .json(#"{"choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"word_count","arguments":"{\"text\":\"to be or not to be\"}"}}]},"finish_reason":"tool_calls"}]}"#),
-                .json(#"{"choices":[{"index":0,"message":{"role":"assistant","content":"6 words."},"finish_reason":"stop"}]}"#))
+                .json(
+                    #"{"choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"word_count","arguments":"{\"text\":\"to be or not to be\"}"}}]},"finish_reason":"tool_calls"}]}"#
+                ),
+                .json(
+                    #"{"choices":[{"index":0,"message":{"role":"assistant","content":"6 words."},"finish_reason":"stop"}]}"#
+                ))
             let process = Process()
             process.executableURL = URL(fileURLWithPath: CLIHarness.binary).deletingLastPathComponent()
                 .appendingPathComponent("embedded-agent")

@@ -27,7 +27,9 @@ import TrellisTesting
     @Test func jsonResultOfAToolCallRoundTrip() async throws {
         try await FakeVendorServer.withServer { server in
             server.enqueue(.json(Self.toolCallReply), .json(Self.answerReply))
-            let cli = try CLIHarness(files: ["agents/calc.yaml": Self.agent, "trellis.yaml": Self.workspace(server.baseURL)])
+            let cli = try CLIHarness(files: [
+                "agents/calc.yaml": Self.agent, "trellis.yaml": Self.workspace(server.baseURL),
+            ])
             let outcome = try await cli.run(["run", "calc", "What is 6*7?", "--json"])
             #expect(outcome.status == 0)
             #expect(outcome.stderr == "")
@@ -37,10 +39,16 @@ import TrellisTesting
             #expect(json["finish_reason"] == "stop")
             #expect(json["route"] == .null)
             #expect(json["turns"] == 2)
-            #expect(json["tool_calls"] == [["name": "calculator", "arguments": ["expression": "6*7"], "is_error": false, "content": "42"]])
+            #expect(
+                json["tool_calls"] == [
+                    ["name": "calculator", "arguments": ["expression": "6*7"], "is_error": false, "content": "42"]
+                ])
             #expect(json["usage"] == ["input_tokens": 120, "output_tokens": 16, "total_tokens": 136, "cost": nil])
             #expect(json["error"] == .null)
-            #expect(json.objectValue?.keys == ["agent", "output", "finish_reason", "route", "turns", "tool_calls", "usage", "error"])
+            #expect(
+                json.objectValue?.keys == [
+                    "agent", "output", "finish_reason", "route", "turns", "tool_calls", "usage", "error",
+                ])
 
             let requests = server.requests
             #expect(requests.count == 2)
@@ -53,7 +61,9 @@ import TrellisTesting
     @Test func plainOutputAndStdinInput() async throws {
         try await FakeVendorServer.withServer { server in
             server.enqueue(.json(Self.answerReply))
-            let cli = try CLIHarness(files: ["agents/calc.yaml": Self.agent, "trellis.yaml": Self.workspace(server.baseURL)])
+            let cli = try CLIHarness(files: [
+                "agents/calc.yaml": Self.agent, "trellis.yaml": Self.workspace(server.baseURL),
+            ])
             let outcome = try await cli.run(["run", "agents/calc.yaml"], stdin: "What is 6*7?\n")
             #expect(outcome.status == 0)
             #expect(outcome.stdout == "The answer is 42.\n")
@@ -75,7 +85,9 @@ import TrellisTesting
                     "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"is 42.\"},\"finish_reason\":null}]}\n\n",
                     "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n",
                 ]))
-            let cli = try CLIHarness(files: ["agents/calc.yaml": Self.agent, "trellis.yaml": Self.workspace(server.baseURL)])
+            let cli = try CLIHarness(files: [
+                "agents/calc.yaml": Self.agent, "trellis.yaml": Self.workspace(server.baseURL),
+            ])
             let outcome = try await cli.run(["run", "calc", "6*7?", "--stream", "-v"])
             #expect(outcome.status == 0)
             #expect(outcome.stdout == "The answer is 42.\n")
@@ -88,7 +100,9 @@ import TrellisTesting
     }
 
     @Test func unreachableProviderIsOneLineAndExitOne() async throws {
-        let cli = try CLIHarness(files: ["agents/calc.yaml": Self.agent, "trellis.yaml": Self.workspace("http://127.0.0.1:9/v1")])
+        let cli = try CLIHarness(files: [
+            "agents/calc.yaml": Self.agent, "trellis.yaml": Self.workspace("http://127.0.0.1:9/v1"),
+        ])
         let outcome = try await cli.run(["run", "calc", "hi"])
         #expect(outcome.status == 1)
         #expect(outcome.stdout == "")
@@ -97,11 +111,17 @@ import TrellisTesting
 
     @Test func providerErrorNeverShowsTheKey() async throws {
         try await FakeVendorServer.withServer { server in
-            server.enqueue(.json(#"{"error":{"message":"Incorrect API key provided","type":"invalid_request_error","code":"invalid_api_key"}}"#, status: 401))
-            let cli = try CLIHarness(files: ["agents/calc.yaml": Self.agent, "trellis.yaml": Self.workspace(server.baseURL, key: "sk-very-secret")])
+            server.enqueue(
+                .json(
+                    #"{"error":{"message":"Incorrect API key provided","type":"invalid_request_error","code":"invalid_api_key"}}"#,
+                    status: 401))
+            let cli = try CLIHarness(files: [
+                "agents/calc.yaml": Self.agent, "trellis.yaml": Self.workspace(server.baseURL, key: "sk-very-secret"),
+            ])
             let outcome = try await cli.run(["run", "calc", "hi", "--json"])
             #expect(outcome.status == 1)
-            #expect(outcome.stderr == "error: provider 'fake': HTTP 401: Incorrect API key provided (invalid_api_key)\n")
+            #expect(
+                outcome.stderr == "error: provider 'fake': HTTP 401: Incorrect API key provided (invalid_api_key)\n")
             let json = try JSONValue.parse(outcome.stdout)
             #expect(json["finish_reason"] == "error")
             #expect(json["error"]?["code"] == "provider_http_error")

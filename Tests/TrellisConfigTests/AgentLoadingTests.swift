@@ -41,7 +41,10 @@ import TrellisCore
         #expect(agent.tools.map(\.name) == ["clock", "calculator"])
         #expect(agent.toolChoice == .function("clock"))
         #expect(agent.parallelToolCalls == false)
-        #expect(agent.limits == RunLimits(maxTurns: 4, maxToolCalls: 5, maxTokens: 1000, timeout: .milliseconds(1500), maxRepeatedCalls: 4))
+        #expect(
+            agent.limits
+                == RunLimits(
+                    maxTurns: 4, maxToolCalls: 5, maxTokens: 1000, timeout: .milliseconds(1500), maxRepeatedCalls: 4))
     }
 
     @Test func shorthandSplitsAtTheFirstSlash() throws {
@@ -64,7 +67,8 @@ import TrellisCore
     }
 
     @Test func paramsAreSubstitutedIntoTheSystemPrompt() throws {
-        let yaml = "model: openai/m\nsystem: Answer in {{language}} about {{topic}}.\nparams:\n  language: {default: English}\n  topic: {description: what to discuss}\n"
+        let yaml =
+            "model: openai/m\nsystem: Answer in {{language}} about {{topic}}.\nparams:\n  language: {default: English}\n  topic: {description: what to discuss}\n"
         let file = try WorkspaceFixture(agents: ["a": yaml]).load().agent(named: "a")
         #expect(try file.resolved(params: ["topic": "tea"]).system == "Answer in English about tea.")
         #expect(throws: DefinitionError.self) { try file.resolved() }
@@ -87,7 +91,8 @@ import TrellisCore
     }
 
     @Test func defaultModelComesFromTheWorkspace() throws {
-        let fixture = try WorkspaceFixture(agents: ["a": "system: hi\n"], workspace: "defaults:\n  model: openai/gpt-4o-mini\n")
+        let fixture = try WorkspaceFixture(
+            agents: ["a": "system: hi\n"], workspace: "defaults:\n  model: openai/gpt-4o-mini\n")
         #expect(try fixture.load().agent(named: "a").definition.model.description == "openai/gpt-4o-mini")
     }
 
@@ -115,7 +120,11 @@ import TrellisCore
 
     @Test func schemaListsEveryKeyTheLoaderAccepts() throws {
         let keys = ConfigSchema.agent["properties"]?.objectValue?.keys ?? []
-        #expect(keys == ["name", "description", "model", "system", "tools", "tool_choice", "parallel_tool_calls", "limits", "params"])
+        #expect(
+            keys == [
+                "name", "description", "model", "system", "tools", "tool_choice", "parallel_tool_calls", "limits",
+                "params",
+            ])
         let workspaceKeys = ConfigSchema.workspace["properties"]?.objectValue?.keys ?? []
         #expect(workspaceKeys == ["providers", "defaults", "tools"])
     }

@@ -91,7 +91,8 @@ struct FinishReasonTests {
     func toolReasonWithoutCalls() {
         #expect(FinishReason.normalized(raw: "tool_calls", hasToolCalls: false, hasText: true) == .stop)
         #expect(FinishReason.normalized(raw: "tool_use", hasToolCalls: false, hasText: false) == .stop)
-        #expect(FinishReason.normalized(raw: "ALTERNATIVE_STATUS_TOOL_CALLS", hasToolCalls: false, hasText: true) == .stop)
+        #expect(
+            FinishReason.normalized(raw: "ALTERNATIVE_STATUS_TOOL_CALLS", hasToolCalls: false, hasText: true) == .stop)
     }
 
     @Test("raw values keep their wire spelling")

@@ -23,14 +23,17 @@ struct JSONSchemaValidatorTests {
     func requiredAndPaths() {
         let schema: JSONValue = [
             "type": "object",
-            "properties": ["address": ["type": "object", "properties": ["zip": ["type": "string"]], "required": ["zip"]]],
+            "properties": [
+                "address": ["type": "object", "properties": ["zip": ["type": "string"]], "required": ["zip"]]
+            ],
             "required": ["name", "address"],
         ]
         #expect(
             violations(["address": [:]], schema) == [
                 "$: missing required property 'name'", "$.address: missing required property 'zip'",
             ])
-        #expect(violations(["name": 1, "address": ["zip": 420]], schema) == ["$.address.zip: expected string, got integer"])
+        #expect(
+            violations(["name": 1, "address": ["zip": 420]], schema) == ["$.address.zip: expected string, got integer"])
     }
 
     @Test("additionalProperties false names the unexpected key and the allowed ones")
@@ -87,9 +90,11 @@ struct JSONSchemaValidatorTests {
         #expect(violations([1, 2], schema) == [])
         #expect(violations([], schema) == ["$: needs at least 1 items, got 0"])
         #expect(violations([1, 2, 3], schema) == ["$: allows at most 2 items, got 3"])
-        #expect(violations([1, "x", true], schema) == [
-            "$: allows at most 2 items, got 3", "$[1]: expected integer, got string", "$[2]: expected integer, got boolean",
-        ])
+        #expect(
+            violations([1, "x", true], schema) == [
+                "$: allows at most 2 items, got 3", "$[1]: expected integer, got string",
+                "$[2]: expected integer, got boolean",
+            ])
     }
 
     @Test("anyOf, oneOf and allOf")
@@ -108,7 +113,8 @@ struct JSONSchemaValidatorTests {
     func booleanSchemasAndUnknownKeywords() {
         #expect(violations(1, true) == [])
         #expect(violations(1, false) == ["$: no value is allowed here"])
-        #expect(violations(["a": 1], ["type": "object", "properties": ["a": false]]) == ["$.a: no value is allowed here"])
+        #expect(
+            violations(["a": 1], ["type": "object", "properties": ["a": false]]) == ["$.a: no value is allowed here"])
         #expect(violations("x", ["type": "string", "format": "email", "description": "ignored", "$schema": "x"]) == [])
     }
 }

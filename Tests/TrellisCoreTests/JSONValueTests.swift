@@ -83,11 +83,9 @@ struct JSONValueTests {
 
     @Test("a high surrogate followed by another escape keeps that escape's character")
     func highSurrogateBeforeOtherEscape() throws {
-        // RFC 8259 / WHATWG decoders yield U+FFFD then "A"; see the report in the test summary.
-        withKnownIssue("JSONParser.parseUnicodeEscape drops the escape that follows an unpaired high surrogate") {
-            let value = try JSONValue.parse(#""\ud83d\u0041""#)
-            #expect(value == "\u{FFFD}A")
-        }
+        // Like WHATWG decoders: U+FFFD for the unpaired surrogate, then the "A" of the next escape.
+        #expect(try parse(#""\ud83d\u0041""#) == "\u{FFFD}A")
+        #expect(try parse(#""\ud83d\ud83d\ude00""#) == "\u{FFFD}\u{1F600}")
     }
 
     @Test("integers stay integers, other numbers are doubles")

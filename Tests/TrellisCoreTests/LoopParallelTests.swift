@@ -45,7 +45,9 @@ struct LoopParallelTests {
             var text = me
             if let partner = arguments["partner"]?.stringValue {
                 let patience = arguments["patience"]?.intValue ?? 2000
-                let met = await LoopParallelTests.eventually(patience: patience) { await rendezvous.hasArrived(partner) }
+                let met = await LoopParallelTests.eventually(patience: patience) {
+                    await rendezvous.hasArrived(partner)
+                }
                 text += met ? " met \(partner)" : " waited alone"
             }
             if let after = arguments["after"]?.stringValue {

@@ -4,7 +4,9 @@ import TrellisTesting
 
 /// Tool calls run whatever finish reason the reply reports, except a reply cut off by its token limit.
 struct LoopToolCallTests {
-    @Test("a reply with tool calls is a tool turn whatever its finish reason", arguments: ["tool_calls", "stop", "eos", nil] as [String?])
+    @Test(
+        "a reply with tool calls is a tool turn whatever its finish reason",
+        arguments: ["tool_calls", "stop", "eos", nil] as [String?])
     func toolCallsRunWhateverTheFinishReason(finish: String?) async throws {
         let echo = EchoTool()
         let (result, provider) = await runScript(
@@ -33,7 +35,8 @@ struct LoopToolCallTests {
     func rawStopResponseWithCallsRuns() async throws {
         let echo = EchoTool()
         let call = ToolCall(id: "c9", name: "echo", arguments: #"{"text":"raw"}"#)
-        let reply = ModelResponse(message: .assistant("", toolCalls: [call]), finishReason: .stop, rawFinishReason: "stop")
+        let reply = ModelResponse(
+            message: .assistant("", toolCalls: [call]), finishReason: .stop, rawFinishReason: "stop")
         let (result, _) = await runScript([.reply(reply), .answer("ok")], tools: [echo])
 
         #expect(echo.log.count == 1)

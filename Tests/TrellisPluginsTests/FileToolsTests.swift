@@ -26,6 +26,16 @@ struct FileToolsTests {
         #expect(try await reader.call(absolute) == ToolOutput("hello"))
     }
 
+    @Test("a root given with a trailing slash works the same")
+    func rootWithTrailingSlash() async throws {
+        let reader = ReadFileTool(root: tree.root + "/")
+        #expect(try await reader.call(#"{"path":"notes.txt"}"#) == ToolOutput("hello"))
+        #expect(try await reader.call(#"{"path":"escape.txt"}"#).isError)
+        let lister = ListFilesTool(root: tree.root + "/")
+        #expect(try await lister.call(#"{"path":"sub"}"#) == ToolOutput("inner.txt\t5 bytes"))
+        #expect(try await lister.call("{}").content.contains("notes.txt"))
+    }
+
     @Test("a symbolic link that stays inside the root is followed")
     func insideLinkFollowed() async throws {
         #expect(try await reader.call(#"{"path":"local-link"}"#) == ToolOutput("hello"))
@@ -39,7 +49,9 @@ struct FileToolsTests {
         #expect(refused.isError)
     }
 
-    @Test("'..' is refused, even when it would land back inside", arguments: ["../outside/secret.txt", "sub/../notes.txt", ".."])
+    @Test(
+        "'..' is refused, even when it would land back inside",
+        arguments: ["../outside/secret.txt", "sub/../notes.txt", ".."])
     func dotDotRefused(path: String) async throws {
         let output = try await reader.call(#"{"path":"\#(path)"}"#)
         #expect(output.isError)
@@ -57,7 +69,20 @@ struct FileToolsTests {
         }
     }
 
-    @Test("a symbolic link inside the root pointing outside is refused", arguments: ["escape.txt", "escape-dir/secret.txt"])
+    @Test("a missing path outside the root is refused too, so outside paths cannot be probed")
+    func missingOutsideRefused() async throws {
+        let existing = tree.outside + "/secret.txt"
+        let missing = tree.outside + "/no-such-file.txt"
+        let first = try await reader.execute(arguments: ["path": .string(existing)], context: testContext)
+        let second = try await reader.execute(arguments: ["path": .string(missing)], context: testContext)
+        #expect(first.isError)
+        #expect(second.isError)
+        #expect(second.content == "'\(missing)' is refused: it resolves outside the allowed root")
+    }
+
+    @Test(
+        "a symbolic link inside the root pointing outside is refused",
+        arguments: ["escape.txt", "escape-dir/secret.txt"])
     func linkOutsideRefused(path: String) async throws {
         let output = try await reader.call(#"{"path":"\#(path)"}"#)
         #expect(output.isError)
@@ -83,6 +108,14 @@ struct FileToolsTests {
         #expect(try await small.call(#"{"path":"notes.txt"}"#) == ToolOutput("hell\n[truncated at 4 bytes]"))
         let exact = ReadFileTool(root: tree.root, maxBytes: 5)
         #expect(try await exact.call(#"{"path":"notes.txt"}"#) == ToolOutput("hello"))
+    }
+
+    @Test("cutting a UTF-8 file inside a multi-byte character still returns text")
+    func truncationInsideCharacter() async throws {
+        try tree.write("héllo", to: "root/accent.txt")  // h, C3 A9, l, l, o
+        let reader = ReadFileTool(root: tree.root, maxBytes: 2)
+        let output = try await reader.call(#"{"path":"accent.txt"}"#)
+        #expect(output == ToolOutput("h\n[truncated at 2 bytes]"))
     }
 
     @Test("a file that is not UTF-8 is an error")

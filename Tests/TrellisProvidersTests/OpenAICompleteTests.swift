@@ -152,6 +152,15 @@ import TrellisTesting
         #expect(response.usage == Usage(inputTokens: 10, outputTokens: 30, reasoningTokens: 25))
     }
 
+    @Test func reasoningFieldIsReadWhenReasoningContentIsNull() async throws {
+        // vLLM renamed reasoning_content to reasoning; servers that write every field send the old one as null.
+        let response = try await reply(
+            to: body(
+                message: #""content":"4","reasoning_content":null,"reasoning":"2 plus 2 is 4.""#, finish: #""stop""#))
+        #expect(response.message.reasoning == "2 plus 2 is 4.")
+        #expect(response.message.text == "4")
+    }
+
     @Test func noUsageMeansNil() async throws {
         let response = try await reply(to: body(message: #""content":"hi""#, finish: #""stop""#))
         #expect(response.usage == nil)

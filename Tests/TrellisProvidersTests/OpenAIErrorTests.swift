@@ -117,7 +117,9 @@ import TrellisTesting
 
     @Test func siliconFlowErrorBody() async throws {
         let (error, requests, _) = try await completeFailure([
-            .json(#"{"code":20012,"message":"Model does not exist. Please check it carefully.","data":null}"#, status: 400)
+            .json(
+                #"{"code":20012,"message":"Model does not exist. Please check it carefully.","data":null}"#, status: 400
+            )
         ])
         #expect(requests == 1)
         #expect(error.status == 400)
@@ -160,7 +162,8 @@ import TrellisTesting
 
     @Test func errorObjectInSuccessBodyThrows() async throws {
         let (error, _, _) = try await completeFailure([
-            .json(openAIError("Context length exceeded.", type: "invalid_request_error", code: "context_length_exceeded"))
+            .json(
+                openAIError("Context length exceeded.", type: "invalid_request_error", code: "context_length_exceeded"))
         ])
         #expect(error.message == "Context length exceeded.")
         #expect(error.vendorCode == "context_length_exceeded")
@@ -172,7 +175,9 @@ import TrellisTesting
                 .json(
                     openAIError("Rate limit reached.", type: "requests", code: "rate_limit_exceeded"), status: 429,
                     headers: [HTTPHeaderField(name: "Retry-After", value: "2")]),
-                .eventStream([sse(#"{"choices":[{"index":0,"delta":{"content":"ok"},"finish_reason":"stop"}]}"#), sseDone]))
+                .eventStream([
+                    sse(#"{"choices":[{"index":0,"delta":{"content":"ok"},"finish_reason":"stop"}]}"#), sseDone,
+                ]))
             let recorder = SleepRecorder()
             let provider = makeProvider(baseURL: server.baseURL, recorder: recorder)
             let events = try await drain(provider.stream(request))
@@ -186,7 +191,8 @@ import TrellisTesting
         try await FakeVendorServer.withServer { server in
             server.enqueue(
                 .json(
-                    openAIError("Invalid API key.", type: "invalid_request_error", code: "invalid_api_key"), status: 401))
+                    openAIError("Invalid API key.", type: "invalid_request_error", code: "invalid_api_key"), status: 401
+                ))
             let provider = makeProvider(baseURL: server.baseURL, recorder: SleepRecorder())
             let log = EventLog()
             let error = try await #require(throws: ProviderError.self) {
@@ -211,6 +217,27 @@ import TrellisTesting
         #expect(error.description.contains("127.0.0.1:9"))
         #expect(!error.description.contains(secretKey))
         #expect(await recorder.sleeps.count == 2)
+    }
+
+    /// `ProviderConfiguration.timeout` is the deadline for one request; a server that sends its headers and then
+    /// stalls must not keep `complete` waiting past it.
+    @Test func stalledBodyHitsTheDeadline() async throws {
+        try await FakeVendorServer.withServer { server in
+            server.enqueue(
+                FakeResponse(
+                    headers: [HTTPHeaderField(name: "Content-Type", value: "application/json")],
+                    chunks: [textReply("too late")], chunkDelay: .milliseconds(1500)))
+            let provider = OpenAICompatibleProvider(
+                configuration: ProviderConfiguration(
+                    name: "fake", kind: "openai", baseURL: server.baseURL, apiKey: secretKey,
+                    timeout: .milliseconds(300)),
+                retry: RetryPolicy(maxRetries: 0, sleep: { _ in }))
+            let error = try await #require(throws: ProviderError.self) {
+                try await provider.complete(request)
+            }
+            #expect(error.shortDescription == "provider_timeout")
+            #expect(server.requests.count == 1)
+        }
     }
 
     /// The key must not leak even when a vendor echoes it back (`ProviderConfiguration`: "it never reaches logs

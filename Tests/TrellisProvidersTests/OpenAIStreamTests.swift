@@ -114,7 +114,8 @@ import TrellisTesting
     }
 
     @Test func explicitNullsEverywhereAsLlamaCppPythonSends() async throws {
-        let prefix = #"{"id":"chatcmpl-7","object":"chat.completion.chunk","created":1735689600,"model":"qwen","choices":[{"index":0,"delta":"#
+        let prefix =
+            #"{"id":"chatcmpl-7","object":"chat.completion.chunk","created":1735689600,"model":"qwen","choices":[{"index":0,"delta":"#
         let events = try await events([
             sse(
                 prefix
@@ -250,6 +251,18 @@ import TrellisTesting
         let response = try #require(events.completed)
         #expect(response.message.reasoning == "Two plus two.")
         #expect(response.message.text == "4")
+    }
+
+    @Test func reasoningDeltasUnderTheNewFieldName() async throws {
+        let events = try await events([
+            chunk(#"{"role":"assistant","content":null,"reasoning_content":null,"reasoning":"Two plus two."}"#),
+            chunk(#"{"content":"4","reasoning_content":null,"reasoning":null}"#),
+            chunk("{}", finish: #""stop""#),
+            sseDone,
+        ])
+        #expect(events.reasoningDeltas == ["Two plus two."])
+        #expect(events.completed?.message.reasoning == "Two plus two.")
+        #expect(events.completed?.message.text == "4")
     }
 
     @Test func streamWithoutDoneIsTruncated() async throws {

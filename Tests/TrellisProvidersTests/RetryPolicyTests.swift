@@ -39,6 +39,27 @@ import TrellisCore
         #expect(RetryPolicy.retryAfter(milliseconds: nil, header: nil, now: date) == nil)
     }
 
+    // A hostile or buggy server must not be able to crash the client with a header: values that are not finite
+    // or do not fit a Duration are ignored. Each runs in a child process so a trap fails only this test.
+    @Test func nonFiniteRetryAfterSecondsIsIgnored() async {
+        await #expect(processExitsWith: .success) {
+            precondition(RetryPolicy.retryAfter(milliseconds: nil, header: "nan", now: 0) == nil)
+        }
+    }
+
+    @Test func hugeRetryAfterSecondsDoesNotCrash() async {
+        await #expect(processExitsWith: .success) {
+            let value = RetryPolicy.retryAfter(milliseconds: nil, header: "1e30", now: 0)
+            precondition(value == nil || value! > .seconds(60))
+        }
+    }
+
+    @Test func infiniteRetryAfterMillisecondsIsIgnored() async {
+        await #expect(processExitsWith: .success) {
+            precondition(RetryPolicy.retryAfter(milliseconds: "inf", header: "2", now: 0) == .seconds(2))
+        }
+    }
+
     func rateLimited(after retryAfter: Duration?) -> ProviderError {
         .http(
             provider: "fake", status: 429, message: "slow down", vendorCode: "rate_limit_exceeded", body: "",

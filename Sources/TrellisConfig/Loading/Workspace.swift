@@ -43,6 +43,7 @@ public struct Workspace: Sendable {
         let configPath = (root as NSString).appendingPathComponent("trellis.yaml")
         var configuration = WorkspaceConfiguration(
             providers: WorkspaceConfiguration.builtinProviders(environment: environment))
+        var configurationLoaded = true
         if FileManager.default.fileExists(atPath: configPath) {
             do {
                 let text = try readText(configPath)
@@ -50,6 +51,7 @@ public struct Workspace: Sendable {
                 configuration = try WorkspaceConfigurationLoader(reader: reader).load(text, toolNames: toolNames)
             } catch {
                 errors.append(error)
+                configurationLoaded = false
             }
         }
         var paths = agentFiles(in: (root as NSString).appendingPathComponent("agents"))
@@ -64,7 +66,10 @@ public struct Workspace: Sendable {
                 errors.append(error)
             }
         }
-        errors += crossCheck(agents, configuration: configuration, toolNames: toolNames)
+        // When trellis.yaml itself is broken, its providers are unknown: checking agents against them would only
+        // repeat that error as "unknown provider" lines.
+        errors += crossCheck(
+            agents, configuration: configuration, toolNames: toolNames, checkProviders: configurationLoaded)
         guard errors.isEmpty else { throw DefinitionErrors(errors) }
         return Workspace(
             root: root, configuration: configuration, agents: agents.sorted { $0.definition.name < $1.definition.name })
@@ -79,7 +84,7 @@ public struct Workspace: Sendable {
     }
 
     private static func crossCheck(
-        _ agents: [AgentFile], configuration: WorkspaceConfiguration, toolNames: [String]
+        _ agents: [AgentFile], configuration: WorkspaceConfiguration, toolNames: [String], checkProviders: Bool
     ) -> [DefinitionError] {
         var errors: [DefinitionError] = []
         var seen: [String: AgentFile] = [:]
@@ -94,7 +99,7 @@ public struct Workspace: Sendable {
                 seen[name] = agent
             }
             let provider = agent.definition.model.provider
-            if configuration.providers[provider] == nil {
+            if checkProviders, configuration.providers[provider] == nil {
                 errors.append(
                     agent.modelPlace.with(
                         "unknown provider '\(provider)'\(Suggestions.hint(for: provider, in: providers)); "

@@ -79,6 +79,17 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
             isRetryable: false)
     }
 
+    /// The same error with every occurrence of `secret` replaced by `[redacted]`, for servers that echo a key
+    /// back in their error bodies.
+    public func redacting(_ secret: String?) -> ProviderError {
+        guard let secret, secret.count >= 4 else { return self }
+        var copy = self
+        copy.message = message.replacingAll(secret, with: "[redacted]")
+        copy.bodySnippet = bodySnippet?.replacingAll(secret, with: "[redacted]")
+        copy.vendorCode = vendorCode?.replacingAll(secret, with: "[redacted]")
+        return copy
+    }
+
     /// A stable, value-free label for metrics and the `error.code` of a run result.
     public var shortDescription: String {
         switch code {
@@ -108,6 +119,20 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
     static func snippet(_ body: String) -> String {
         let flat = body.split(whereSeparator: \.isNewline).joined(separator: " ")
         return flat.count > 200 ? String(flat.prefix(200)) + "…" : flat
+    }
+}
+
+extension String {
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var result = ""
+        var rest = Substring(self)
+        while let range = rest.firstRange(of: target) {
+            result += rest[..<range.lowerBound]
+            result += replacement
+            rest = rest[range.upperBound...]
+        }
+        return result + rest
     }
 }
 

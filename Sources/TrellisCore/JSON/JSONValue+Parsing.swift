@@ -219,23 +219,26 @@ private struct JSONParser {
     }
 
     mutating func parseUnicodeEscape() throws(JSONParseError) -> [UInt8] {
-        var scalar = try parseHex4()
+        let scalar = try parseHex4()
         if (0xD800...0xDBFF).contains(scalar) {
-            if index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
-                index += 2
-                let low = try parseHex4()
-                if (0xDC00...0xDFFF).contains(low) {
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                } else {
-                    scalar = 0xFFFD
-                }
-            } else {
-                scalar = 0xFFFD
+            guard index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+            else {
+                return Self.utf8(0xFFFD)
             }
-        } else if (0xDC00...0xDFFF).contains(scalar) {
-            scalar = 0xFFFD
+            index += 2
+            let low = try parseHex4()
+            if (0xDC00...0xDFFF).contains(low) {
+                return Self.utf8(0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00))
+            }
+            // A lone high surrogate: replace it, and read the next escape again on its own (it may start a pair).
+            index -= 6
+            return Self.utf8(0xFFFD)
         }
-        return Array(String(Character(Unicode.Scalar(scalar) ?? "\u{FFFD}")).utf8)
+        return Self.utf8((0xDC00...0xDFFF).contains(scalar) ? 0xFFFD : scalar)
+    }
+
+    static func utf8(_ scalar: UInt32) -> [UInt8] {
+        Array(String(Character(Unicode.Scalar(scalar) ?? "\u{FFFD}")).utf8)
     }
 
     mutating func parseNumber() throws(JSONParseError) -> JSONValue {

@@ -35,7 +35,7 @@ public struct ClockTool: ToolExecutor {
         formatter.dateFormat = "EEEE"
         let weekday = formatter.string(from: date)
         let result: JSONValue = [
-            "datetime": .string(iso), "timezone": .string(zone.identifier), "weekday": .string(weekday),
+            "datetime": .string(iso), "timezone": .string(name), "weekday": .string(weekday),
             "unix": .integer(Int(date.timeIntervalSince1970)),
         ]
         return ToolOutput(result.serialized())

@@ -19,12 +19,20 @@ struct ConfinedRoot: Sendable {
             throw ToolFailure("'\(relative)' is refused: '..' may not be used to leave the root")
         }
         let joined = relative.hasPrefix("/") ? relative : (path as NSString).appendingPathComponent(relative)
+        // Refuse paths outside the root before looking at them, so the tool cannot probe what exists elsewhere.
+        guard contains(URL(fileURLWithPath: joined).standardizedFileURL.path) else {
+            throw ToolFailure("'\(relative)' is refused: it resolves outside the allowed root")
+        }
         guard FileManager.default.fileExists(atPath: joined) else { throw ToolFailure("'\(relative)' does not exist") }
         let real = URL(fileURLWithPath: joined).resolvingSymlinksInPath().standardizedFileURL.path
-        guard real == path || real.hasPrefix(path.hasSuffix("/") ? path : path + "/") else {
+        guard contains(real) else {
             throw ToolFailure("'\(relative)' is refused: it resolves outside the allowed root")
         }
         return real
+    }
+
+    private func contains(_ candidate: String) -> Bool {
+        candidate == path || candidate.hasPrefix(path.hasSuffix("/") ? path : path + "/")
     }
 }
 

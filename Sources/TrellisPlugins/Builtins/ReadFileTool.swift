@@ -38,7 +38,7 @@ public struct ReadFileTool: ToolExecutor {
             guard let handle = FileHandle(forReadingAtPath: path) else { return .error("cannot open '\(relative)'") }
             defer { try? handle.close() }
             let data = try handle.read(upToCount: maxBytes + 1) ?? Data()
-            guard var text = String(data: data.prefix(maxBytes), encoding: .utf8) else {
+            guard var text = Self.decodeUTF8(data.prefix(maxBytes), truncated: data.count > maxBytes) else {
                 return .error("'\(relative)' is not UTF-8 text")
             }
             if data.count > maxBytes { text += "\n[truncated at \(maxBytes) bytes]" }
@@ -46,5 +46,13 @@ public struct ReadFileTool: ToolExecutor {
         } catch let failure as ToolFailure {
             return .error(failure.description)
         }
+    }
+
+    /// Decodes UTF-8; a cut file may end inside a character, so up to 3 trailing bytes are dropped to find one.
+    static func decodeUTF8(_ data: Data, truncated: Bool) -> String? {
+        for drop in 0...(truncated ? min(3, data.count) : 0) {
+            if let text = String(data: data.dropLast(drop), encoding: .utf8) { return text }
+        }
+        return nil
     }
 }

@@ -59,11 +59,27 @@ struct ProviderHTTPClient: Sendable {
         }
     }
 
-    /// Reads a whole body as UTF-8 text, within ``maxBodyBytes``.
+    /// Reads a whole body as UTF-8 text, within ``maxBodyBytes`` and the request timeout (a server that sends its
+    /// headers and then stalls does not hold the run forever).
     func readBody(_ response: HTTPClientResponse) async throws -> String {
         do {
-            let buffer = try await response.body.collect(upTo: Self.maxBodyBytes)
+            let body = response.body
+            let timeout = configuration.timeout
+            let buffer = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+                group.addTask { try await body.collect(upTo: Self.maxBodyBytes) }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let buffer = first else {
+                    throw ProviderError.timeout(provider: configuration.name, after: timeout)
+                }
+                return buffer
+            }
             return String(buffer: buffer)
+        } catch let error as ProviderError {
+            throw error
         } catch is CancellationError {
             throw CancellationError()
         } catch let error as NIOTooManyBytesError {

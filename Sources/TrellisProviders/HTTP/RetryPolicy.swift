@@ -53,14 +53,22 @@ public struct RetryPolicy: Sendable {
         }
     }
 
+    /// A wait from a header value; `nan`, infinities, negatives and absurd values (over a day) are ignored.
+    private static func clamped(milliseconds value: Double) -> Duration? {
+        guard value.isFinite, value >= 0, value <= 86_400_000 else { return nil }
+        return .milliseconds(Int64(value))
+    }
+
     /// Parses `retry-after-ms`, or `retry-after` as seconds or an HTTP date.
     static func retryAfter(milliseconds: String?, header: String?, now: Double) -> Duration? {
-        if let milliseconds, let value = Double(milliseconds.trimmingCharacters(in: .whitespaces)) {
-            return .milliseconds(Int64(value))
+        if let milliseconds, let value = Double(milliseconds.trimmingCharacters(in: .whitespaces)),
+            let wait = clamped(milliseconds: value)
+        {
+            return wait
         }
         guard let header = header?.trimmingCharacters(in: .whitespaces) else { return nil }
-        if let seconds = Double(header) { return .milliseconds(Int64(seconds * 1000)) }
-        if let date = HTTPDate.parse(header) { return .milliseconds(Int64(max(0, date - now) * 1000)) }
+        if let seconds = Double(header) { return clamped(milliseconds: seconds * 1000) }
+        if let date = HTTPDate.parse(header) { return clamped(milliseconds: max(0, date - now) * 1000) }
         return nil
     }
 }

@@ -39,17 +39,29 @@ public struct OpenAICompatibleProvider: ModelProvider {
 
     public func complete(_ request: ModelRequest) async throws -> ModelResponse {
         let body = OpenAIRequestEncoder.body(for: request, stream: false).serialized()
-        return try await retry.run {
-            let response = try await http.post(endpoint, body: body, decodeError: OpenAIResponseDecoder.errorMessage)
-            let text = try await http.readBody(response)
-            return try OpenAIResponseDecoder.response(
-                from: text, provider: name, status: Int(response.status.code), maxTokens: request.options.maxTokens)
+        do {
+            return try await retry.run {
+                let response = try await http.post(
+                    endpoint, body: body, decodeError: OpenAIResponseDecoder.errorMessage)
+                let text = try await http.readBody(response)
+                return try OpenAIResponseDecoder.response(
+                    from: text, provider: name, status: Int(response.status.code), maxTokens: request.options.maxTokens)
+            }
+        } catch let error as ProviderError {
+            throw error.redacting(http.configuration.apiKey)
         }
     }
 
     public func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error> {
         let state = StreamState(provider: self, request: request)
-        return AsyncThrowingStream(unfolding: { try await state.next() })
+        let key = http.configuration.apiKey
+        return AsyncThrowingStream(unfolding: {
+            do {
+                return try await state.next()
+            } catch let error as ProviderError {
+                throw error.redacting(key)
+            }
+        })
     }
 
     /// Pull-based stream state: the request is sent on the first `next()`, and every later call reads just

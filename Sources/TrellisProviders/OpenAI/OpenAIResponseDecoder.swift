@@ -34,7 +34,7 @@ enum OpenAIResponseDecoder {
         if calls.isEmpty, let legacy = message["function_call"], let name = legacy["name"]?.stringValue, !name.isEmpty {
             calls.append(ToolCall(id: ToolCall.synthesizedID(), name: name, arguments: arguments(legacy["arguments"])))
         }
-        let reasoning = (message["reasoning_content"] ?? message["reasoning"])?.stringValue
+        let reasoning = message["reasoning_content"]?.stringValue ?? message["reasoning"]?.stringValue
         let usage = json["usage"].flatMap(self.usage)
         let raw = choice["finish_reason"]?.stringValue
         let reason = finishReason(raw: raw, calls: calls, text: text, usage: usage, maxTokens: maxTokens)

@@ -60,7 +60,7 @@ struct OpenAIStreamAccumulator {
             text += content
             events.append(.textDelta(content))
         }
-        if let thought = (delta["reasoning_content"] ?? delta["reasoning"])?.stringValue, !thought.isEmpty {
+        if let thought = delta["reasoning_content"]?.stringValue ?? delta["reasoning"]?.stringValue, !thought.isEmpty {
             reasoning += thought
             events.append(.reasoningDelta(thought))
         }

@@ -31,13 +31,14 @@ extension ToolExecutor {
 /// <base>/root-evil/secret.txt      "evil"
 /// <base>/root-link        -> <base>/root
 /// ```
-final class TemporaryTree {
+final class TemporaryTree: Sendable {
     let base: String
     var root: String { base + "/root" }
     var outside: String { base + "/outside" }
 
     init() throws {
-        base = FileManager.default.temporaryDirectory.appendingPathComponent("trellis-tests-\(UUID().uuidString)")
+        base =
+            FileManager.default.temporaryDirectory.appendingPathComponent("trellis-tests-\(UUID().uuidString)")
             .path
         let files = FileManager.default
         for folder in ["root/sub", "root/empty", "outside", "root-evil"] {
