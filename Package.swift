@@ -78,7 +78,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "trellis-bench",
-            dependencies: ["TrellisCore", "TrellisProviders", "TrellisTesting"],
+            dependencies: [
+                "TrellisCore", "TrellisProviders", "TrellisTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             path: "bench",
             swiftSettings: swiftSettings
         ),

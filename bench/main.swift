@@ -6,7 +6,10 @@
 // Overhead per turn = (wall time - time spent inside the mock's handler) / turns. The HTTP server framework's own
 // work is counted as overhead, so the figure is an upper bound. A second figure runs the same loop against the
 // scripted in-memory provider: the loop, schema validation and tool dispatch with no HTTP at all.
+import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOHTTP1
 import Synchronization
 import TrellisCore
 import TrellisProviders
@@ -68,7 +71,27 @@ let httpOverhead = try await FakeVendorServer.withServer { server in
         }
     }
     let mock = mockTime.withLock { $0 }
-    return (wall: wall, mock: mock)
+
+    // Baseline: the same three requests per run, sent with a bare HTTP client and read whole, no runtime.
+    let bodies = [
+        OpenAIRequestBodies.first, OpenAIRequestBodies.second, OpenAIRequestBodies.third,
+    ]
+    let url = server.baseURL + "/chat/completions"
+    func rawTurn(_ body: String) async throws {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await HTTPClient.trellis.execute(request, timeout: .seconds(10))
+        _ = try await response.body.collect(upTo: 1 << 20)
+    }
+    for _ in 0..<50 { for body in bodies { try await rawTurn(body) } }
+    mockTime.withLock { $0 = .zero }
+    let raw = try await clock.measure {
+        for _ in 0..<runs { for body in bodies { try await rawTurn(body) } }
+    }
+    let rawMock = mockTime.withLock { $0 }
+    return (wall: wall, mock: mock, raw: raw, rawMock: rawMock)
 }
 
 let scriptedRunner = { () -> AgentRunner in
@@ -81,6 +104,19 @@ let loopOnly = await ContinuousClock().measure {
     for _ in 0..<runs { _ = await scriptedRunner.run(agent, input: "go") }
 }
 
+/// Request bodies of the size the runtime sends for the three turns (system-less transcript, one tool).
+enum OpenAIRequestBodies {
+    static let tools =
+        #""tools":[{"type":"function","function":{"name":"echo","description":"Echoes its input","parameters":{"type":"object","properties":{"n":{"type":"integer"}},"required":["n"]}}}]"#
+    static let first = #"{"model":"m","messages":[{"role":"user","content":"go"}],"# + tools + "}"
+    static let second =
+        #"{"model":"m","messages":[{"role":"user","content":"go"},{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"echo","arguments":"{\"n\":1}"}}]},{"role":"tool","tool_call_id":"call_1","content":"{\"n\":1}"}],"#
+        + tools + "}"
+    static let third =
+        #"{"model":"m","messages":[{"role":"user","content":"go"},{"role":"assistant","content":null,"tool_calls":[{"id":"call_1","type":"function","function":{"name":"echo","arguments":"{\"n\":1}"}}]},{"role":"tool","tool_call_id":"call_1","content":"{\"n\":1}"},{"role":"assistant","content":null,"tool_calls":[{"id":"call_2","type":"function","function":{"name":"echo","arguments":"{\"n\":2}"}}]},{"role":"tool","tool_call_id":"call_2","content":"{\"n\":2}"}],"#
+        + tools + "}"
+}
+
 let turns = Double(runs * turnsPerRun)
 let perTurn = (milliseconds(httpOverhead.wall) - milliseconds(httpOverhead.mock)) / turns
 print("runs: \(runs) x \(turnsPerRun) turns")
@@ -88,5 +124,8 @@ print(
     String(
         format: "wall: %.1f ms, inside mock handler: %.1f ms", milliseconds(httpOverhead.wall),
         milliseconds(httpOverhead.mock)))
+let rawPerTurn = (milliseconds(httpOverhead.raw) - milliseconds(httpOverhead.rawMock)) / turns
 print(String(format: "overhead per model turn over loopback HTTP: %.3f ms", perTurn))
+print(String(format: "bare HTTP round trip per turn (same requests, no runtime): %.3f ms", rawPerTurn))
+print(String(format: "runtime overhead per model turn beyond the HTTP round trip: %.3f ms", perTurn - rawPerTurn))
 print(String(format: "overhead per model turn, loop only (scripted provider): %.4f ms", milliseconds(loopOnly) / turns))

@@ -154,7 +154,10 @@ struct RunLoop: Sendable {
     /// Answers calls that will not run, so the transcript keeps one result per call.
     private func closeUnrun(_ calls: [ToolCall], _ state: inout State, reason: String) async {
         let results = calls.map { ($0, ToolOutput.error("not executed: \(reason)")) }
-        for (call, output) in results { await onEvent(.toolResult(call: call, output: output)) }
+        for (call, output) in results {
+            await onEvent(.toolCall(call))
+            await onEvent(.toolResult(call: call, output: output))
+        }
         append(results, &state)
     }
 
