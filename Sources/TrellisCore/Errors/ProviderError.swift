@@ -123,7 +123,8 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
 }
 
 extension String {
-    func replacingAll(_ target: String, with replacement: String) -> String {
+    /// This string with every occurrence of `target` replaced (no Foundation needed).
+    public func replacingAll(_ target: String, with replacement: String) -> String {
         guard !target.isEmpty else { return self }
         var result = ""
         var rest = Substring(self)
