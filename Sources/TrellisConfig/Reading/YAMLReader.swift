@@ -189,12 +189,3 @@ struct YAMLReader {
         let value: Node
     }
 }
-
-extension Substring {
-    var trimmingSpaces: Substring {
-        var result = self
-        while result.first == " " { result.removeFirst() }
-        while result.last == " " { result.removeLast() }
-        return result
-    }
-}

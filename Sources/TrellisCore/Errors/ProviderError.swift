@@ -29,7 +29,8 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
     ) {
         self.code = code
         self.provider = provider
-        self.message = message
+        // One line, whatever the vendor sent: CLI errors and logs stay one line per problem.
+        self.message = Self.snippet(message, limit: 300)
         self.status = status
         self.vendorCode = vendorCode
         self.bodySnippet = bodySnippet
@@ -116,9 +117,19 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 
     /// The first 200 characters of a body, on one line.
-    static func snippet(_ body: String) -> String {
-        let flat = body.split(whereSeparator: \.isNewline).joined(separator: " ")
-        return flat.count > 200 ? String(flat.prefix(200)) + "…" : flat
+    static func snippet(_ body: String, limit: Int = 200) -> String {
+        let flat = body.split(whereSeparator: \.isNewline).map { $0.trimmingSpaces }.joined(separator: " ")
+        return flat.count > limit ? String(flat.prefix(limit)) + "…" : flat
+    }
+}
+
+extension Substring {
+    /// The text without leading and trailing spaces.
+    public var trimmingSpaces: Substring {
+        var result = self
+        while result.first == " " { result.removeFirst() }
+        while result.last == " " { result.removeLast() }
+        return result
     }
 }
 

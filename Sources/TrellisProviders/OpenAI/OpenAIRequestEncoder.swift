@@ -55,8 +55,9 @@ enum OpenAIRequestEncoder {
             object["content"] = content(message.content)
         case .assistant:
             let text = message.text
-            // Send null only when there are tool calls and no text; some servers reject null otherwise.
-            object["content"] = message.toolCalls.isEmpty || !text.isEmpty ? .string(text) : .null
+            // Always a string, "" beside tool calls without text: OpenAI accepts it, and llama-cpp-python's server
+            // rejects null (HTTP 500) and fails on a missing key (seen with the real server, see PEERS.md).
+            object["content"] = .string(text)
             if !message.toolCalls.isEmpty {
                 object["tool_calls"] = .array(
                     message.toolCalls.map { call in
