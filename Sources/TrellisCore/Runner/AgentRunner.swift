@@ -32,7 +32,7 @@ public struct AgentRunner: Sendable {
     }
 
     let provider: any ModelProvider
-    let tools: [String: any ToolExecutor]
+    let dispatcher: ToolDispatcher
     let logger: Logger
 
     /// Creates a runner.
@@ -44,12 +44,11 @@ public struct AgentRunner: Sendable {
     public init(provider: any ModelProvider, tools: [any ToolExecutor] = [], logger: Logger = Logger(label: "trellis"))
     {
         self.provider = provider
-        self.tools = Dictionary(tools.map { ($0.definition.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.dispatcher = ToolDispatcher(
+            tools: Dictionary(tools.map { ($0.definition.name, $0) }, uniquingKeysWith: { first, _ in first }),
+            order: tools.map(\.definition.name))
         self.logger = logger
-        self.toolOrder = tools.map(\.definition.name)
     }
-
-    let toolOrder: [String]
 
     /// Runs an agent on a text input.
     public func run(
@@ -82,7 +81,7 @@ public struct AgentRunner: Sendable {
         if let system = agent.system, !system.isEmpty { transcript.append(.system(system)) }
         transcript.append(.user(input))
         let loop = RunLoop(
-            agent: agent, provider: provider, dispatcher: ToolDispatcher(tools: tools, order: toolOrder),
+            agent: agent, provider: provider, dispatcher: dispatcher,
             options: options, logger: logger, onEvent: onEvent, transcript: transcript)
 
         let result: RunResult

@@ -10,6 +10,8 @@ struct RunLoop: Sendable {
     let onEvent: @Sendable (RunEvent) async -> Void
     let transcript: [ChatMessage]
 
+    static let cancelled = RunError(code: "cancelled", message: "the run was cancelled")
+
     private struct State {
         var transcript: [ChatMessage]
         var records: [ToolCallRecord] = []
@@ -24,7 +26,7 @@ struct RunLoop: Sendable {
         let limits = agent.limits
         while true {
             if Task.isCancelled {
-                return finish(&state, .cancelled, RunError(code: "cancelled", message: "the run was cancelled"))
+                return finish(&state, .cancelled, Self.cancelled)
             }
             if state.turns >= limits.maxTurns {
                 return finish(
@@ -40,16 +42,10 @@ struct RunLoop: Sendable {
             let response: ModelResponse
             do {
                 response = try await callModel(request(for: state))
-            } catch is CancellationError {
-                return finish(&state, .cancelled, RunError(code: "cancelled", message: "the run was cancelled"))
-            } catch let error as ProviderError {
-                if Task.isCancelled {
-                    return finish(&state, .cancelled, RunError(code: "cancelled", message: "the run was cancelled"))
-                }
-                return finish(&state, .error, RunError(code: error.shortDescription, message: error.description))
             } catch {
-                if Task.isCancelled {
-                    return finish(&state, .cancelled, RunError(code: "cancelled", message: "the run was cancelled"))
+                if error is CancellationError || Task.isCancelled { return finish(&state, .cancelled, Self.cancelled) }
+                if let error = error as? ProviderError {
+                    return finish(&state, .error, RunError(code: error.shortDescription, message: error.description))
                 }
                 return finish(&state, .error, RunError(code: "provider_error", message: "\(error)"))
             }
@@ -104,7 +100,7 @@ struct RunLoop: Sendable {
                 breaker: &state.breaker, maxRepeats: limits.maxRepeatedCalls, logger: logger, onEvent: onEvent)
             append(batch.results, &state)
             if Task.isCancelled {
-                return finish(&state, .cancelled, RunError(code: "cancelled", message: "the run was cancelled"))
+                return finish(&state, .cancelled, Self.cancelled)
             }
             if batch.budgetExhausted {
                 return finish(

@@ -99,7 +99,3 @@ public struct HTTPGetTool: ToolExecutor {
         }
     }
 }
-
-extension Duration {
-    var nanoseconds: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
-}

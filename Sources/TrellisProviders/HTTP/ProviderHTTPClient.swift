@@ -103,9 +103,3 @@ struct ProviderHTTPClient: Sendable {
         return text.count > 160 ? String(text.prefix(160)) + "…" : text
     }
 }
-
-extension Duration {
-    var nanoseconds: Int64 {
-        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
-    }
-}

@@ -94,7 +94,7 @@ enum OpenAIResponseDecoder {
     static func errorMessage(from body: String) -> (message: String, code: String?) {
         guard let json = try? JSONValue.parse(body) else {
             let text = body.trimmingSpacesAndNewlines
-            return (text.isEmpty ? "empty error body" : ProviderErrorText.truncate(text), nil)
+            return (text.isEmpty ? "empty error body" : text, nil)
         }
         if let error = json["error"] {
             if let message = error.stringValue { return (message, nil) }
@@ -104,7 +104,7 @@ enum OpenAIResponseDecoder {
         if let message = json["message"]?.stringValue {
             return (message, json["code"].flatMap(codeText) ?? json["type"]?.stringValue)
         }
-        return (ProviderErrorText.truncate(body), nil)
+        return (body, nil)
     }
 
     private static func codeText(_ value: JSONValue) -> String? {
@@ -113,13 +113,6 @@ enum OpenAIResponseDecoder {
         case .integer(let number): return String(number)
         default: return nil
         }
-    }
-}
-
-enum ProviderErrorText {
-    static func truncate(_ text: String) -> String {
-        let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
-        return flat.count > 200 ? String(flat.prefix(200)) + "…" : flat
     }
 }
 
