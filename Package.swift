@@ -100,7 +100,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TrellisConfigTests",
-            dependencies: ["TrellisConfig", "TrellisCore"],
+            dependencies: ["TrellisConfig", "TrellisCore", "TrellisProviders"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TrellisConfig
+import TrellisProviders
 import TrellisCore
 
 extension Trellis {
@@ -60,7 +61,7 @@ extension Trellis {
         var kind: Kind = .agent
 
         func run() async throws {
-            let schema = kind == .agent ? ConfigSchema.agent : ConfigSchema.workspace
+            let schema = kind == .agent ? ConfigSchema.agent : ConfigSchema.workspace(providerKinds: ProviderFactory.kinds)
             Output.out(schema.serialized(pretty: true) + "\n")
         }
     }

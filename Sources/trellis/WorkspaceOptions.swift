@@ -22,7 +22,7 @@ struct WorkspaceOptions: ParsableArguments {
         do {
             return try Workspace.load(
                 root: root, environment: ProcessInfo.processInfo.environment, toolNames: registry.names,
-                extraAgentFiles: extraAgentFiles)
+                providerKinds: ProviderFactory.kinds, extraAgentFiles: extraAgentFiles)
         } catch {
             throw CLIFailure.invalid(error.description)
         }
@@ -68,15 +68,21 @@ struct WorkspaceOptions: ParsableArguments {
         }
     }
 
-    /// Builds the provider an agent talks to.
+    /// Builds what an agent talks to: its model and fallbacks as a ``ModelChain``, priced from each provider's
+    /// `pricing:` table.
     func provider(for agent: AgentDefinition, in workspace: Workspace) throws -> any ModelProvider {
-        guard let configuration = workspace.configuration.providers[agent.model.provider] else {
-            throw CLIFailure.invalid("agent '\(agent.name)': unknown provider '\(agent.model.provider)'")
+        let links = try agent.model.chain.map { model in
+            guard let configuration = workspace.configuration.providers[model.provider] else {
+                throw CLIFailure.invalid("agent '\(agent.name)': unknown provider '\(model.provider)'")
+            }
+            do {
+                return ModelChain.Link(
+                    model: model, provider: try ProviderFactory.make(configuration),
+                    pricing: configuration.pricing[model.name])
+            } catch {
+                throw CLIFailure.invalid("\(error)")
+            }
         }
-        do {
-            return try ProviderFactory.make(configuration)
-        } catch {
-            throw CLIFailure.invalid("\(error)")
-        }
+        return ModelChain(links: links)
     }
 }

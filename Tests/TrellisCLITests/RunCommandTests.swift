@@ -47,8 +47,9 @@ import TrellisTesting
             #expect(json["error"] == .null)
             #expect(
                 json.objectValue?.keys == [
-                    "agent", "output", "finish_reason", "route", "turns", "tool_calls", "usage", "error",
+                    "agent", "model", "output", "finish_reason", "route", "turns", "tool_calls", "usage", "error",
                 ])
+            #expect(json["model"] == "fake/test-model")
 
             let requests = server.requests
             #expect(requests.count == 2)

@@ -1,5 +1,7 @@
 import Foundation
 import TrellisConfig
+import TrellisCore
+import TrellisProviders
 
 /// A temporary workspace folder with `agents/` and an optional `trellis.yaml`.
 struct WorkspaceFixture {
@@ -15,9 +17,11 @@ struct WorkspaceFixture {
     }
 
     static let tools = ["calculator", "clock", "http_get", "list_files", "read_file"]
+    /// The kinds the shipped build speaks, so these tests check the real provider table.
+    static let providerKinds: [ProviderKind] = ProviderFactory.kinds
 
     func load(environment: [String: String] = [:]) throws -> Workspace {
-        try Workspace.load(root: root, environment: environment, toolNames: Self.tools)
+        try Workspace.load(root: root, environment: environment, toolNames: Self.tools, providerKinds: Self.providerKinds)
     }
 
     /// The error lines a load produces, with the root replaced by `WS`.

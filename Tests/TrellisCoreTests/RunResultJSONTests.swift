@@ -14,7 +14,7 @@ struct RunResultJSONTests {
         let object = try #require(result.json.objectValue)
 
         #expect(
-            object.keys == ["agent", "output", "finish_reason", "route", "turns", "tool_calls", "usage", "error"])
+            object.keys == ["agent", "model", "output", "finish_reason", "route", "turns", "tool_calls", "usage", "error"])
         #expect(object["agent"] == "tester")
         #expect(object["output"] == "bye")
         #expect(object["finish_reason"] == "stop")
@@ -49,7 +49,7 @@ struct RunResultJSONTests {
 
         #expect(
             result.json.serialized()
-                == #"{"agent":"a","output":"","finish_reason":"max_turns","route":{"label":"billing","agent":"b","confidence":0.5,"classifier":"keyword"},"turns":10,"tool_calls":[],"usage":{"input_tokens":1,"output_tokens":2,"total_tokens":3,"cost":0.25},"error":{"code":"max_turns","message":"too many"}}"#
+                == #"{"agent":"a","model":null,"output":"","finish_reason":"max_turns","route":{"label":"billing","agent":"b","confidence":0.5,"classifier":"keyword"},"turns":10,"tool_calls":[],"usage":{"input_tokens":1,"output_tokens":2,"total_tokens":3,"cost":0.25},"error":{"code":"max_turns","message":"too many"}}"#
         )
     }
 

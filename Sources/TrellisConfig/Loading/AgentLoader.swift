@@ -107,6 +107,7 @@ struct AgentLoader {
         var provider: String?
         var name: String?
         var options = GenerationOptions()
+        var fallback: [ModelReference] = []
         for member in members {
             let value = member.value
             switch member.key {
@@ -129,16 +130,24 @@ struct AgentLoader {
                     throw reader.error(at: value, "'model.extra' must be a mapping")
                 }
                 options.extra = extra
+            case "fallback":
+                guard case .sequence(let sequence) = value else {
+                    throw reader.error(at: value, "'model.fallback' must be a list of models, got \(reader.kind(of: value))")
+                }
+                for element in sequence { fallback.append(try readModel(element)) }
             default: break
             }
         }
         guard let name else { throw reader.error(at: node, "'model' is missing required key 'name'") }
-        if let provider { return ModelReference(provider: provider, name: name, options: options) }
+        if let provider {
+            return ModelReference(provider: provider, name: name, options: options, fallback: fallback)
+        }
         var reference = try Self.parseShorthand(name) { message throws(DefinitionError) in
             _ = message
             throw reader.error(at: node, "'model' needs 'provider', or a 'name' of the form provider/model-id")
         }
         reference.options = options
+        reference.fallback = fallback
         return reference
     }
 
@@ -186,6 +195,12 @@ struct AgentLoader {
                 limits.maxToolCalls = try reader.int(value, field: "limits.max_tool_calls", minimum: 0)
             case "max_tokens": limits.maxTokens = try reader.int(value, field: "limits.max_tokens", minimum: 1)
             case "timeout": limits.timeout = try reader.duration(value, field: "limits.timeout")
+            case "max_cost":
+                let cost = try reader.double(value, field: "limits.max_cost")
+                guard cost >= 0, cost.isFinite else {
+                    throw reader.error(at: value, "'limits.max_cost' must be an amount of 0 or more, got \(cost)")
+                }
+                limits.maxCost = cost
             case "max_repeated_calls":
                 limits.maxRepeatedCalls = try reader.int(value, field: "limits.max_repeated_calls", minimum: 2)
             default: break

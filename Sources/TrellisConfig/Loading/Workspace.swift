@@ -5,7 +5,7 @@ import TrellisCore
 ///
 /// ```swift
 /// let workspace = try Workspace.load(root: ".", environment: ProcessInfo.processInfo.environment,
-///                                    toolNames: registry.names)
+///                                    toolNames: registry.names, providerKinds: ProviderFactory.kinds)
 /// let agent = try workspace.agent(named: "assistant").resolved()
 /// ```
 public struct Workspace: Sendable {
@@ -34,21 +34,23 @@ public struct Workspace: Sendable {
     ///   - root: The workspace folder.
     ///   - environment: Variables for `${VAR}` substitution and built-in provider keys.
     ///   - toolNames: The tool names agents may list.
+    ///   - providerKinds: The provider kinds `trellis.yaml` may use; each also gives a built-in provider.
     ///   - extraAgentFiles: Further agent files to load with the workspace's (for `trellis run path.yaml`).
     /// - Throws: ``DefinitionErrors`` with every problem found, each at `path:line:column`.
     public static func load(
-        root: String, environment: [String: String], toolNames: [String], extraAgentFiles: [String] = []
+        root: String, environment: [String: String], toolNames: [String], providerKinds: [ProviderKind],
+        extraAgentFiles: [String] = []
     ) throws(DefinitionErrors) -> Workspace {
         var errors: [DefinitionError] = []
         let configPath = (root as NSString).appendingPathComponent("trellis.yaml")
         var configuration = WorkspaceConfiguration(
-            providers: WorkspaceConfiguration.builtinProviders(environment: environment))
+            providers: WorkspaceConfiguration.builtinProviders(environment: environment, kinds: providerKinds))
         var configurationLoaded = true
         if FileManager.default.fileExists(atPath: configPath) {
             do {
                 let text = try readText(configPath)
                 let reader = YAMLReader(file: configPath, environment: environment)
-                configuration = try WorkspaceConfigurationLoader(reader: reader).load(text, toolNames: toolNames)
+                configuration = try WorkspaceConfigurationLoader(reader: reader, kinds: providerKinds).load(text, toolNames: toolNames)
             } catch {
                 errors.append(error)
                 configurationLoaded = false
@@ -98,11 +100,13 @@ public struct Workspace: Sendable {
             } else {
                 seen[name] = agent
             }
-            let provider = agent.definition.model.provider
-            if checkProviders, configuration.providers[provider] == nil {
+            for (index, model) in agent.definition.model.chain.enumerated() where checkProviders {
+                let provider = model.provider
+                guard configuration.providers[provider] == nil else { continue }
+                let role = index == 0 ? "" : " in fallback model '\(model)'"
                 errors.append(
                     agent.modelPlace.with(
-                        "unknown provider '\(provider)'\(Suggestions.hint(for: provider, in: providers)); "
+                        "unknown provider '\(provider)'\(role)\(Suggestions.hint(for: provider, in: providers)); "
                             + "configured: \(providers.joined(separator: ", ")) (declare it under providers: in trellis.yaml)",
                         file: agent.path))
             }

@@ -28,32 +28,26 @@ public struct WorkspaceConfiguration: Sendable {
         self.toolSettings = toolSettings
     }
 
-    /// Providers usable without `trellis.yaml`: `openai`, keyed by `OPENAI_API_KEY` (and `OPENAI_BASE_URL`).
-    public static func builtinProviders(environment: [String: String]) -> [String: ProviderConfiguration] {
-        [
-            "openai": ProviderConfiguration(
-                name: "openai", kind: "openai",
-                baseURL: environment["OPENAI_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
-                    ?? "https://api.openai.com/v1",
-                apiKey: environment["OPENAI_API_KEY"].flatMap { $0.isEmpty ? nil : $0 },
-                apiKeyHint: "OPENAI_API_KEY")
-        ]
+    /// Providers usable without `trellis.yaml`: one per kind, named after it, configured from the environment
+    /// (`OPENAI_API_KEY`, `YANDEX_API_KEY` + `YANDEX_FOLDER_ID`, ...).
+    public static func builtinProviders(
+        environment: [String: String], kinds: [ProviderKind]
+    ) -> [String: ProviderConfiguration] {
+        Dictionary(kinds.map { ($0.name, $0.builtinProvider(environment: environment)) }) { first, _ in first }
     }
-
-    /// The provider kinds this build speaks.
-    public static let providerKinds = ["openai"]
 }
 
 /// Reads `trellis.yaml`.
 struct WorkspaceConfigurationLoader {
     let reader: YAMLReader
+    let kinds: [ProviderKind]
 
     func load(_ text: String, toolNames: [String]) throws(DefinitionError) -> WorkspaceConfiguration {
         var configuration = WorkspaceConfiguration(
-            providers: WorkspaceConfiguration.builtinProviders(environment: reader.environment))
+            providers: WorkspaceConfiguration.builtinProviders(environment: reader.environment, kinds: kinds))
         guard let root = try reader.compose(text) else { return configuration }
-        for member in try reader.mapping(root, allowed: ConfigSchema.keys(ConfigSchema.workspace), what: "trellis.yaml")
-        {
+        let allowed = ConfigSchema.keys(ConfigSchema.workspace(providerKinds: kinds))
+        for member in try reader.mapping(root, allowed: allowed, what: "trellis.yaml") {
             switch member.key {
             case "providers":
                 for entry in try reader.mapping(member.value, allowed: [], what: "'providers'") {
@@ -85,25 +79,30 @@ struct WorkspaceConfigurationLoader {
     }
 
     private func readProvider(name: String, _ node: Node) throws(DefinitionError) -> ProviderConfiguration {
-        let members = try reader.mapping(
-            node, allowed: ConfigSchema.keys(ConfigSchema.provider), what: "provider '\(name)'")
+        let kindNames = kinds.map(\.name)
+        guard case .mapping = node else {
+            throw reader.error(at: node, "provider '\(name)' must be a mapping with at least 'kind'")
+        }
+        let allKeys = ConfigSchema.keys(ConfigSchema.provider(kinds: kinds))
+        let members = try reader.mapping(node, allowed: allKeys, what: "provider '\(name)'")
         guard let kindNode = members.first(where: { $0.key == "kind" })?.value else {
             throw reader.error(
-                at: node,
-                "provider '\(name)' is missing required key 'kind' (one of: \(WorkspaceConfiguration.providerKinds.joined(separator: ", ")))"
-            )
+                at: node, "provider '\(name)' is missing required key 'kind' (one of: \(kindNames.joined(separator: ", ")))")
         }
-        let kind = try reader.string(kindNode, field: "kind")
-        guard WorkspaceConfiguration.providerKinds.contains(kind) else {
+        let kindName = try reader.string(kindNode, field: "kind")
+        guard let kind = kinds.first(where: { $0.name == kindName }) else {
             throw reader.error(
                 at: kindNode,
-                "unknown provider kind '\(kind)'\(Suggestions.hint(for: kind, in: WorkspaceConfiguration.providerKinds)); known: \(WorkspaceConfiguration.providerKinds.joined(separator: ", "))"
+                "unknown provider kind '\(kindName)'\(Suggestions.hint(for: kindName, in: kindNames)); known: \(kindNames.joined(separator: ", "))"
             )
         }
-        var configuration = ProviderConfiguration(name: name, kind: kind, baseURL: "")
+        // A declared provider may legitimately need no key (a local server); a vendor that wants one says 401.
+        var configuration = ProviderConfiguration(name: name, kind: kind.name, baseURL: kind.defaultBaseURL)
+        let settingNames = kind.settings.map(\.name)
         for member in members {
             let value = member.value
             switch member.key {
+            case "kind": break
             case "base_url":
                 configuration.baseURL = try reader.string(value, field: "base_url")
                 guard configuration.baseURL.hasPrefix("http://") || configuration.baseURL.hasPrefix("https://") else {
@@ -121,12 +120,38 @@ struct WorkspaceConfigurationLoader {
                 }
             case "timeout": configuration.timeout = try reader.duration(value, field: "timeout")
             case "max_retries": configuration.maxRetries = try reader.int(value, field: "max_retries", minimum: 0)
-            default: break
+            case "pricing": configuration.pricing = try readPricing(value)
+            case let key where settingNames.contains(key):
+                configuration.settings[key] = try reader.json(value)
+            default:
+                let owners = kinds.filter { $0.settings.contains { $0.name == member.key } }.map(\.name)
+                throw reader.error(
+                    at: member.keyNode,
+                    "'\(member.key)' is a setting of provider kind \(owners.joined(separator: " or ")), not of '\(kind.name)'")
             }
         }
-        if configuration.baseURL.isEmpty {
-            throw reader.error(at: node, "provider '\(name)' is missing required key 'base_url'")
-        }
         return configuration
+    }
+
+    private func readPricing(_ node: Node) throws(DefinitionError) -> [String: ModelPricing] {
+        var table: [String: ModelPricing] = [:]
+        for entry in try reader.mapping(node, allowed: [], what: "'pricing'") {
+            var input: Double?
+            var output: Double?
+            for price in try reader.mapping(entry.value, allowed: ["input", "output"], what: "'pricing.\(entry.key)'") {
+                let amount = try reader.double(price.value, field: "pricing.\(entry.key).\(price.key)")
+                guard amount >= 0, amount.isFinite else {
+                    throw reader.error(at: price.value, "'pricing.\(entry.key).\(price.key)' must be a price of 0 or more")
+                }
+                if price.key == "input" { input = amount } else { output = amount }
+            }
+            guard let input, let output else {
+                throw reader.error(
+                    at: entry.value,
+                    "'pricing.\(entry.key)' needs both input and output (price per million tokens)")
+            }
+            table[entry.key] = ModelPricing(inputPerMillion: input, outputPerMillion: output)
+        }
+        return table
     }
 }

@@ -24,6 +24,12 @@ public enum ConfigSchema {
             "seed": ["type": "integer"],
             "response_format": ["type": "object", "description": "Passed to the provider as written."],
             "extra": ["type": "object", "description": "Further request fields, passed to the provider as written."],
+            "fallback": [
+                "type": "array",
+                "description":
+                    "Models tried in order when this one fails after its retries (not on 400/413/422): provider/model-id or a map like this one.",
+                "items": ["anyOf": [["type": "string"], ["type": "object"]]],
+            ],
         ],
     ]
 
@@ -35,6 +41,10 @@ public enum ConfigSchema {
             "max_tool_calls": ["type": "integer", "minimum": 0],
             "max_tokens": ["type": "integer", "minimum": 1, "description": "Token budget for the whole run."],
             "timeout": duration,
+            "max_cost": [
+                "type": "number", "minimum": 0,
+                "description": "Most money the run may spend (provider billing or the pricing table in trellis.yaml).",
+            ],
             "max_repeated_calls": [
                 "type": "integer", "minimum": 2,
                 "description": "Identical calls in a row that stop the run (default 3).",
@@ -92,40 +102,73 @@ public enum ConfigSchema {
         ],
     ]
 
-    static let provider: JSONValue = [
-        "type": "object",
-        "additionalProperties": false,
-        "required": ["kind"],
-        "properties": [
-            "kind": ["enum": ["openai"], "description": "The wire format."],
-            "base_url": ["type": "string", "description": "The API root, e.g. http://127.0.0.1:8080/v1."],
+    /// The schema of one `providers:` entry; kind-specific settings are listed with the kinds that take them.
+    static func provider(kinds: [ProviderKind]) -> JSONValue {
+        let common: JSONValue = [
+            "kind": [
+                "enum": .array(kinds.map { .string($0.name) }),
+                "description": .string(
+                    "The wire format: " + kinds.map { "\($0.name) (\($0.summary))" }.joined(separator: "; ") + "."),
+            ],
+            "base_url": [
+                "type": "string",
+                "description": .string(
+                    "The API root; defaults: " + kinds.map { "\($0.name) \($0.defaultBaseURL)" }.joined(separator: ", ")),
+            ],
             "api_key": ["type": "string", "description": "Usually ${SOME_KEY}; never logged."],
             "headers": ["type": "object", "additionalProperties": ["type": "string"]],
             "timeout": duration,
             "max_retries": ["type": "integer", "minimum": 0, "description": "Default 2."],
-        ],
-    ]
-
-    /// The schema of the workspace file `trellis.yaml`.
-    public static let workspace: JSONValue = [
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "Trellis workspace",
-        "type": "object",
-        "additionalProperties": false,
-        "properties": [
-            "providers": ["type": "object", "additionalProperties": provider],
-            "defaults": [
-                "type": "object", "additionalProperties": false,
-                "properties": ["model": ["type": "string", "description": "Model for agents that name none."]],
-            ],
-            "tools": [
+            "pricing": [
                 "type": "object",
                 "description":
-                    "Settings per built-in tool, e.g. http_get: {allow_hosts: [...]}, read_file: {root: data}.",
-                "additionalProperties": ["type": "object"],
+                    "Price per million tokens by model id, for providers that do not report cost: {gpt-4o-mini: {input: 0.15, output: 0.6}}.",
+                "additionalProperties": [
+                    "type": "object", "additionalProperties": false, "required": ["input", "output"],
+                    "properties": ["input": ["type": "number", "minimum": 0], "output": ["type": "number", "minimum": 0]],
+                ],
             ],
-        ],
-    ]
+        ]
+        var properties = common.objectValue ?? JSONObject()
+        for kind in kinds {
+            for setting in kind.settings where properties[setting.name] == nil {
+                let owners = kinds.filter { $0.settings.contains { $0.name == setting.name } }.map(\.name)
+                properties[setting.name] = [
+                    "type": .string(setting.type),
+                    "description": .string("(\(owners.joined(separator: ", "))) \(setting.description)"),
+                ]
+            }
+        }
+        return [
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["kind"],
+            "properties": .object(properties),
+        ]
+    }
+
+    /// The schema of the workspace file `trellis.yaml`.
+    public static func workspace(providerKinds: [ProviderKind]) -> JSONValue {
+        [
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": "Trellis workspace",
+            "type": "object",
+            "additionalProperties": false,
+            "properties": [
+                "providers": ["type": "object", "additionalProperties": provider(kinds: providerKinds)],
+                "defaults": [
+                    "type": "object", "additionalProperties": false,
+                    "properties": ["model": ["type": "string", "description": "Model for agents that name none."]],
+                ],
+                "tools": [
+                    "type": "object",
+                    "description":
+                        "Settings per built-in tool, e.g. http_get: {allow_hosts: [...]}, read_file: {root: data}.",
+                    "additionalProperties": ["type": "object"],
+                ],
+            ],
+        ]
+    }
 
     /// The property names a schema allows.
     static func keys(_ schema: JSONValue) -> [String] {

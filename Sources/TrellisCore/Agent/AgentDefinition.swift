@@ -49,12 +49,25 @@ public struct ModelReference: Sendable, Hashable, CustomStringConvertible {
     public var name: String
     /// Sampling and output settings.
     public var options: GenerationOptions
+    /// Models tried in order when this one fails after its retries (see ``ModelChain``).
+    public var fallback: [ModelReference]
 
     /// Creates a model reference.
-    public init(provider: String, name: String, options: GenerationOptions = GenerationOptions()) {
+    public init(
+        provider: String, name: String, options: GenerationOptions = GenerationOptions(),
+        fallback: [ModelReference] = []
+    ) {
         self.provider = provider
         self.name = name
         self.options = options
+        self.fallback = fallback
+    }
+
+    /// This model followed by its fallbacks (and theirs), in the order they are tried.
+    public var chain: [ModelReference] {
+        var first = self
+        first.fallback = []
+        return [first] + fallback.flatMap(\.chain)
     }
 
     /// `provider/name`.
@@ -93,6 +106,9 @@ public struct RunLimits: Sendable, Hashable {
     public var timeout: Duration?
     /// How many times in a row the same tool may be called with the same arguments before the run is stopped.
     public var maxRepeatedCalls: Int
+    /// Most money the run may spend, in the providers' billing currency; a model call that would exceed it is not
+    /// made.
+    public var maxCost: Double?
 
     /// Creates limits; by default 10 turns, 3 identical calls in a row, and nothing else.
     public init(
@@ -100,12 +116,14 @@ public struct RunLimits: Sendable, Hashable {
         maxToolCalls: Int? = nil,
         maxTokens: Int? = nil,
         timeout: Duration? = nil,
-        maxRepeatedCalls: Int = 3
+        maxRepeatedCalls: Int = 3,
+        maxCost: Double? = nil
     ) {
         self.maxTurns = maxTurns
         self.maxToolCalls = maxToolCalls
         self.maxTokens = maxTokens
         self.timeout = timeout
         self.maxRepeatedCalls = maxRepeatedCalls
+        self.maxCost = maxCost
     }
 }

@@ -91,6 +91,13 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
         return copy
     }
 
+    /// The same error with `note` added to its message (not cut to one line's length).
+    func appending(_ note: String) -> ProviderError {
+        var copy = self
+        copy.message += note
+        return copy
+    }
+
     /// A stable, value-free label for metrics and the `error.code` of a run result.
     public var shortDescription: String {
         switch code {

@@ -10,6 +10,11 @@ public struct ModelResponse: Sendable, Hashable {
     public var usage: Usage?
     /// The model that answered, as the provider named it.
     public var model: String?
+    /// The configured model that produced the reply (`provider/model`), set when a ``ModelChain`` chose it.
+    public var source: String?
+    /// Wire-level deviations the adapter smoothed over (`synthesised call ids`, `arguments as object`, ...),
+    /// reported by `trellis provider check`.
+    public var quirks: [String]
 
     /// Creates a response.
     public init(
@@ -17,13 +22,17 @@ public struct ModelResponse: Sendable, Hashable {
         finishReason: FinishReason,
         rawFinishReason: String? = nil,
         usage: Usage? = nil,
-        model: String? = nil
+        model: String? = nil,
+        source: String? = nil,
+        quirks: [String] = []
     ) {
         self.message = message
         self.finishReason = finishReason
         self.rawFinishReason = rawFinishReason
         self.usage = usage
         self.model = model
+        self.source = source
+        self.quirks = quirks
     }
 }
 

@@ -18,6 +18,11 @@ public struct ProviderConfiguration: Sendable, Hashable, CustomStringConvertible
     public var maxRetries: Int
     /// Where the key should come from, for error messages (`OPENAI_API_KEY`).
     public var apiKeyHint: String?
+    /// Settings only this provider's kind understands (`folder_id` for Yandex, `provider_api_key` for Dewiar),
+    /// by key; see ``ProviderKind/settings``.
+    public var settings: JSONObject
+    /// Prices per model id, for providers that do not report a cost themselves.
+    public var pricing: [String: ModelPricing]
 
     /// Creates a configuration.
     public init(
@@ -28,7 +33,9 @@ public struct ProviderConfiguration: Sendable, Hashable, CustomStringConvertible
         headers: [HTTPHeaderField] = [],
         timeout: Duration = .seconds(120),
         maxRetries: Int = 2,
-        apiKeyHint: String? = nil
+        apiKeyHint: String? = nil,
+        settings: JSONObject = JSONObject(),
+        pricing: [String: ModelPricing] = [:]
     ) {
         self.name = name
         self.kind = kind
@@ -38,6 +45,14 @@ public struct ProviderConfiguration: Sendable, Hashable, CustomStringConvertible
         self.timeout = timeout
         self.maxRetries = maxRetries
         self.apiKeyHint = apiKeyHint
+        self.settings = settings
+        self.pricing = pricing
+    }
+
+    /// A kind-specific setting as text, or `nil` when it is missing or empty.
+    public func setting(_ name: String) -> String? {
+        guard case .string(let value)? = settings[name], !value.isEmpty else { return nil }
+        return value
     }
 
     public var description: String {

@@ -19,6 +19,9 @@ struct RunLoop: Sendable {
         var turns = 0
         var lastText = ""
         var breaker = ToolDispatcher.RepeatBreaker()
+        var model: String?
+        /// The cost of the last model call: the estimate for the next one, whose prompt is at least as long.
+        var lastCost = 0.0
     }
 
     func run() async -> RunResult {
@@ -34,6 +37,14 @@ struct RunLoop: Sendable {
                     RunError(
                         code: "max_turns",
                         message: "reached limits.max_turns (\(limits.maxTurns)) without a final answer"))
+            }
+            if let maxCost = limits.maxCost, let spent = state.usage.cost, spent + state.lastCost > maxCost {
+                return finish(
+                    &state, .maxCost,
+                    RunError(
+                        code: "max_cost",
+                        message: "spent \(Self.money(spent)); the next model call (about \(Self.money(state.lastCost))) "
+                            + "would pass limits.max_cost (\(Self.money(maxCost)))"))
             }
             state.turns += 1
             await onEvent(.turnStarted(turn: state.turns))
@@ -51,8 +62,10 @@ struct RunLoop: Sendable {
             }
             if let usage = response.usage {
                 state.usage += usage
+                state.lastCost = usage.cost ?? 0
                 await onEvent(.usage(usage))
             }
+            state.model = response.source ?? agent.model.description
             state.transcript.append(response.message)
             let text = response.message.text
             if !text.isEmpty { state.lastText = text }
@@ -171,6 +184,16 @@ struct RunLoop: Sendable {
         logger.debug("run finished", metadata: ["agent.finish_reason": "\(reason.rawValue)"])
         return RunResult(
             agent: agent.name, output: state.lastText, finishReason: reason, turns: state.turns,
-            toolCalls: state.records, usage: state.usage, error: error, transcript: state.transcript)
+            toolCalls: state.records, usage: state.usage, error: error, transcript: state.transcript,
+            model: state.model)
+    }
+
+    /// A cost for messages: up to six decimals, no trailing zeros.
+    static func money(_ value: Double) -> String {
+        let micros = Int((value * 1_000_000).rounded())
+        var fraction = String(micros % 1_000_000)
+        fraction = String(repeating: "0", count: 6 - fraction.count) + fraction
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        return "\(micros / 1_000_000)" + (fraction.isEmpty ? "" : "." + fraction)
     }
 }

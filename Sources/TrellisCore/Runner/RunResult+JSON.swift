@@ -1,7 +1,7 @@
 extension RunResult {
     /// The result in the stable shape that `trellis run --json` prints and the server returns:
     ///
-    /// `{"agent", "output", "finish_reason", "route": {"label","agent","confidence","classifier"}|null, "turns",
+    /// `{"agent", "model", "output", "finish_reason", "route": {"label","agent","confidence","classifier"}|null, "turns",
     /// "tool_calls": [{"name","arguments","is_error","content"}], "usage": {"input_tokens","output_tokens",
     /// "total_tokens","cost"}, "error": null|{"code","message"}}`
     public var json: JSONValue {
@@ -24,6 +24,7 @@ extension RunResult {
             if let error { ["code": .string(error.code), "message": .string(error.message)] } else { .null }
         return [
             "agent": .string(agent),
+            "model": model.map(JSONValue.string) ?? .null,
             "output": .string(output),
             "finish_reason": .string(finishReason.rawValue),
             "route": route,

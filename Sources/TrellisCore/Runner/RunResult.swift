@@ -12,6 +12,8 @@ public enum RunFinishReason: String, Sendable, Hashable, Codable {
     case maxToolCalls = "max_tool_calls"
     /// `limits.max_tokens` was reached.
     case maxTokens = "max_tokens"
+    /// `limits.max_cost` would have been exceeded by the next model call.
+    case maxCost = "max_cost"
     /// `limits.timeout` passed.
     case timeout
     /// The same tool was called with the same arguments too many times in a row.
@@ -102,11 +104,13 @@ public struct RunResult: Sendable, Hashable {
     public var error: RunError?
     /// The whole transcript; every tool call is paired with exactly one result.
     public var transcript: [ChatMessage]
+    /// The model that produced the last reply (`provider/model`): the agent's own, or a fallback.
+    public var model: String?
 
     /// Creates a result.
     public init(
         agent: String, output: String, finishReason: RunFinishReason, route: RouteDecision? = nil, turns: Int,
-        toolCalls: [ToolCallRecord], usage: Usage, error: RunError?, transcript: [ChatMessage]
+        toolCalls: [ToolCallRecord], usage: Usage, error: RunError?, transcript: [ChatMessage], model: String? = nil
     ) {
         self.agent = agent
         self.output = output
@@ -117,5 +121,6 @@ public struct RunResult: Sendable, Hashable {
         self.usage = usage
         self.error = error
         self.transcript = transcript
+        self.model = model
     }
 }

@@ -13,6 +13,11 @@ import TrellisCore
 /// let reply = try await provider.complete(ModelRequest(model: "any", messages: [.user("Hello")]))
 /// ```
 public struct OpenAICompatibleProvider: ModelProvider {
+    /// `kind: openai`: OpenAI itself, or any compatible server at `base_url`.
+    public static let kind = ProviderKind(
+        name: "openai", summary: "OpenAI Chat Completions and compatible servers",
+        defaultBaseURL: "https://api.openai.com/v1", keyVariable: "OPENAI_API_KEY", baseURLVariable: "OPENAI_BASE_URL")
+
     let http: ProviderHTTPClient
     let retry: RetryPolicy
     let endpoint: String
