@@ -58,88 +58,9 @@ public struct OpenAICompatibleProvider: ModelProvider {
     }
 
     public func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error> {
-        let state = StreamState(provider: self, request: request)
-        let key = http.configuration.apiKey
-        return AsyncThrowingStream(unfolding: {
-            do {
-                return try await state.next()
-            } catch let error as ProviderError {
-                throw error.redacting(key)
-            }
-        })
-    }
-
-    /// Pull-based stream state: the request is sent on the first `next()`, and every later call reads just
-    /// enough of the body to produce one event. Only the stream's single consumer touches it, one call at a time.
-    private final class StreamState: @unchecked Sendable {
-        let provider: OpenAICompatibleProvider
-        let request: ModelRequest
-        var pending: [ModelEvent] = []
-        var cursor = 0
-        var body: HTTPClientResponse.Body.AsyncIterator?
-        var parser = SSEParser()
-        var accumulator: OpenAIStreamAccumulator
-        var started = false
-        var finished = false
-
-        init(provider: OpenAICompatibleProvider, request: ModelRequest) {
-            self.provider = provider
-            self.request = request
-            self.accumulator = OpenAIStreamAccumulator(provider: provider.name, maxTokens: request.options.maxTokens)
-        }
-
-        func next() async throws -> ModelEvent? {
-            while true {
-                if cursor < pending.count {
-                    defer { cursor += 1 }
-                    return pending[cursor]
-                }
-                pending.removeAll(keepingCapacity: true)
-                cursor = 0
-                if finished { return nil }
-                if !started {
-                    started = true
-                    let text = OpenAIRequestEncoder.body(for: request, stream: true).serialized()
-                    let response = try await provider.retry.run {
-                        try await provider.http.post(
-                            provider.endpoint, body: text, accept: "text/event-stream",
-                            decodeError: OpenAIResponseDecoder.errorMessage)
-                    }
-                    body = response.body.makeAsyncIterator()
-                    continue
-                }
-                let chunk: ByteBuffer?
-                do {
-                    chunk = try await body?.next()
-                } catch is CancellationError {
-                    throw CancellationError()
-                } catch {
-                    throw ProviderError.truncatedStream(
-                        provider: provider.name,
-                        message: "the stream broke before [DONE]: \(ProviderHTTPClient.describe(error))")
-                }
-                let events: [SSEEvent]
-                if let chunk {
-                    events = parser.feed(chunk.readableBytesView)
-                } else {
-                    events = parser.finish()
-                }
-                for event in events where !accumulator.isDone { pending += try accumulator.consume(event) }
-                if accumulator.isDone {
-                    finished = true
-                    pending.append(.completed(accumulator.response()))
-                    try await drain()
-                } else if chunk == nil {
-                    throw ProviderError.truncatedStream(
-                        provider: provider.name, message: "the stream ended without data: [DONE]")
-                }
-            }
-        }
-
-        /// Reads what follows `[DONE]` so the connection can be reused.
-        private func drain() async throws {
-            while (try? await body?.next()) != nil {}
-            body = nil
-        }
+        http.eventStream(
+            endpoint, body: OpenAIRequestEncoder.body(for: request, stream: true).serialized(),
+            accept: "text/event-stream", retry: retry, decodeError: OpenAIResponseDecoder.errorMessage,
+            decoder: OpenAIStreamDecoder(provider: name, maxTokens: request.options.maxTokens))
     }
 }
