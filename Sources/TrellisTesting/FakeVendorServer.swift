@@ -84,6 +84,7 @@ public final class FakeVendorServer: Sendable {
         var requests: [RecordedRequest] = []
         var port = 0
         var fallback: (@Sendable (RecordedRequest) async -> FakeResponse)?
+        var gate: (@Sendable (RecordedRequest) -> FakeResponse?)?
     }
 
     private let state = Mutex(State())
@@ -96,11 +97,20 @@ public final class FakeVendorServer: Sendable {
     /// `http://127.0.0.1:<port>/v1`.
     public var baseURL: String { "http://127.0.0.1:\(port)/v1" }
 
+    /// `http://127.0.0.1:<port>`, for vendors whose paths do not start with `/v1`.
+    public var origin: String { "http://127.0.0.1:\(port)" }
+
     /// Every request received so far.
     public var requests: [RecordedRequest] { state.withLock { $0.requests } }
 
     /// Queues responses, served in order, one per request.
     public func enqueue(_ responses: FakeResponse...) { state.withLock { $0.queue += responses } }
+
+    /// Checks every request before the queue is consulted, as a vendor checks authentication: when `check`
+    /// returns a response (a 401 for a missing header, say), that is the answer and no scripted response is used.
+    public func gate(_ check: @escaping @Sendable (RecordedRequest) -> FakeResponse?) {
+        state.withLock { $0.gate = check }
+    }
 
     /// Answers requests with `respond` once the queue is empty.
     public func respond(with respond: @escaping @Sendable (RecordedRequest) async -> FakeResponse) {
@@ -148,6 +158,7 @@ public final class FakeVendorServer: Sendable {
         let (next, fallback) = state.withLock {
             state -> (FakeResponse?, (@Sendable (RecordedRequest) async -> FakeResponse)?) in
             state.requests.append(recorded)
+            if let refusal = state.gate?(recorded) { return (refusal, nil) }
             return state.queue.isEmpty ? (nil, state.fallback) : (state.queue.removeFirst(), nil)
         }
         let scripted: FakeResponse
