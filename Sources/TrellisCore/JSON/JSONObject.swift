@@ -41,3 +41,10 @@ public struct JSONObject: Sendable, Hashable {
 
     public func hash(into hasher: inout Hasher) { hasher.combine(storage) }
 }
+
+extension JSONObject: ExpressibleByDictionaryLiteral {
+    /// Creates an object from a literal, keeping the written key order.
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self.init(elements)
+    }
+}
