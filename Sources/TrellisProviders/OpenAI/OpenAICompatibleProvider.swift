@@ -5,7 +5,10 @@ import NIOHTTP1
 import TrellisCore
 
 /// The adapter for OpenAI Chat Completions and every compatible server (vLLM, llama.cpp, Ollama `/v1`,
-/// SiliconFlow, DeepSeek, ...): `POST {base_url}/chat/completions` with a bearer key.
+/// SiliconFlow, DeepSeek, Dewiar, ...): `POST {base_url}/chat/completions` with a bearer key.
+///
+/// What differs per vendor is an ``OpenAIDialect``, chosen by `configuration.kind` (`openai`, `dewiar`,
+/// `siliconflow`, `vllm`); the decoders tolerate every known quirk whatever the kind.
 ///
 /// ```swift
 /// let provider = OpenAICompatibleProvider(
@@ -14,53 +17,88 @@ import TrellisCore
 /// ```
 public struct OpenAICompatibleProvider: ModelProvider {
     /// `kind: openai`: OpenAI itself, or any compatible server at `base_url`.
-    public static let kind = ProviderKind(
-        name: "openai", summary: "OpenAI Chat Completions and compatible servers",
-        defaultBaseURL: "https://api.openai.com/v1", keyVariable: "OPENAI_API_KEY", baseURLVariable: "OPENAI_BASE_URL")
+    public static let kind = OpenAIDialect.openAI.kind
+    /// `kind: dewiar`: Dewiar's unified API, models as `provider/name`, cost from its `billing` block.
+    public static let dewiar = OpenAIDialect.dewiar.kind
+    /// `kind: siliconflow`: SiliconFlow's OpenAI-compatible API.
+    public static let siliconFlow = OpenAIDialect.siliconFlow.kind
+    /// `kind: vllm`: a vLLM server; no key needed unless it was started with `--api-key`.
+    public static let vLLM = OpenAIDialect.vLLM.kind
 
     let http: ProviderHTTPClient
     let retry: RetryPolicy
     let endpoint: String
+    let dialect: OpenAIDialect
+    /// Body fields from the dialect's ``OpenAIDialect/bodySettings``.
+    let fields: JSONObject
+    /// Secrets besides the API key, redacted from errors.
+    let secrets: [String]
 
     /// Creates an adapter.
     ///
     /// - Parameters:
-    ///   - configuration: Base URL, key, headers, timeout and retry count.
+    ///   - configuration: Base URL, key, headers, timeout, retry count and kind settings.
     ///   - client: The HTTP client; the shared one by default.
     ///   - retry: The retry policy; by default `configuration.maxRetries` retries with exponential backoff.
-    public init(configuration: ProviderConfiguration, client: HTTPClient = .trellis, retry: RetryPolicy? = nil) {
+    ///   - dialect: What differs for this vendor; by default the one named by `configuration.kind`.
+    public init(
+        configuration: ProviderConfiguration, client: HTTPClient = .trellis, retry: RetryPolicy? = nil,
+        dialect: OpenAIDialect? = nil
+    ) {
         var authentication: [HTTPHeaderField] = []
         if let key = configuration.apiKey?.trimmingSpacesAndNewlines, !key.isEmpty {
             authentication.append(HTTPHeaderField(name: "Authorization", value: "Bearer \(key)"))
         }
         self.http = ProviderHTTPClient(configuration: configuration, client: client, headers: authentication)
         self.retry = retry ?? RetryPolicy(maxRetries: configuration.maxRetries)
-        var base = configuration.baseURL
-        while base.hasSuffix("/") { base.removeLast() }
-        self.endpoint = base + "/chat/completions"
+        let dialect = dialect ?? OpenAIDialect.named(configuration.kind)
+        self.dialect = dialect
+        self.endpoint = dialect.endpoint(baseURL: configuration.baseURL)
+        var fields = JSONObject()
+        for name in dialect.bodySettings {
+            if let value = configuration.settings[name], !value.isNull, value != "" { fields[name] = value }
+        }
+        self.fields = fields
+        self.secrets = dialect.secretSettings.compactMap { configuration.setting($0) }
     }
 
     var name: String { http.configuration.name }
 
     public func complete(_ request: ModelRequest) async throws -> ModelResponse {
-        let body = OpenAIRequestEncoder.body(for: request, stream: false).serialized()
+        let body = body(for: request, stream: false)
         do {
             return try await retry.run {
                 let response = try await http.post(
                     endpoint, body: body, decodeError: OpenAIResponseDecoder.errorMessage)
                 let text = try await http.readBody(response)
                 return try OpenAIResponseDecoder.response(
-                    from: text, provider: name, status: Int(response.status.code), maxTokens: request.options.maxTokens)
+                    from: text, provider: name, status: Int(response.status.code), maxTokens: request.options.maxTokens,
+                    billing: dialect.reportsBilling)
             }
         } catch let error as ProviderError {
-            throw error.redacting(http.configuration.apiKey)
+            throw redacting(error)
         }
     }
 
     public func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error> {
-        http.eventStream(
-            endpoint, body: OpenAIRequestEncoder.body(for: request, stream: true).serialized(),
-            accept: "text/event-stream", retry: retry, decodeError: OpenAIResponseDecoder.errorMessage,
-            decoder: OpenAIStreamDecoder(provider: name, maxTokens: request.options.maxTokens))
+        let events = http.eventStream(
+            endpoint, body: body(for: request, stream: true), accept: "text/event-stream", retry: retry,
+            decodeError: OpenAIResponseDecoder.errorMessage,
+            decoder: OpenAIStreamDecoder(
+                provider: name, maxTokens: request.options.maxTokens, billing: dialect.reportsBilling))
+        return RedactingEventStream.wrap(events, secrets: secrets)
+    }
+
+    /// The request body: the OpenAI encoding plus the dialect's setting fields.
+    func body(for request: ModelRequest, stream: Bool) -> String {
+        guard !fields.isEmpty else { return OpenAIRequestEncoder.body(for: request, stream: stream).serialized() }
+        var body = OpenAIRequestEncoder.body(for: request, stream: stream).objectValue ?? JSONObject()
+        for (key, value) in fields.members { body[key] = value }
+        return JSONValue.object(body).serialized()
+    }
+
+    /// `error` without the API key or any other secret.
+    func redacting(_ error: ProviderError) -> ProviderError {
+        ([http.configuration.apiKey].compactMap { $0 } + secrets).reduce(error) { $0.redacting($1) }
     }
 }

@@ -90,7 +90,3 @@ enum OpenAIRequestEncoder {
             })
     }
 }
-
-extension JSONObject: ExpressibleByDictionaryLiteral {
-    public init(dictionaryLiteral elements: (String, JSONValue)...) { self.init(elements) }
-}

@@ -3,7 +3,11 @@ import TrellisCore
 /// Reads OpenAI Chat Completions replies, tolerating what compatible servers do differently.
 enum OpenAIResponseDecoder {
     /// Decodes a non-streamed `chat.completion` body.
-    static func response(from body: String, provider: String, status: Int, maxTokens: Int?) throws -> ModelResponse {
+    ///
+    /// - Parameter billing: Whether to read Dewiar's `billing.request_cost` into ``Usage/cost``.
+    static func response(
+        from body: String, provider: String, status: Int, maxTokens: Int?, billing: Bool = false
+    ) throws -> ModelResponse {
         let json: JSONValue
         do {
             json = try JSONValue.parse(body)
@@ -21,6 +25,7 @@ enum OpenAIResponseDecoder {
                 provider: provider, message: "the reply has no choices[0].message", status: status, body: body)
         }
         let text = contentText(message["content"])
+        var quirks: [String] = []
         var calls: [ToolCall] = []
         for (position, call) in (message["tool_calls"]?.arrayValue ?? []).enumerated() {
             let function = call["function"]
@@ -29,18 +34,46 @@ enum OpenAIResponseDecoder {
                     provider: provider, message: "tool_calls[\(position)] has no function name", status: status,
                     body: body)
             }
+            if call["id"]?.stringValue?.isEmpty ?? true { quirks.append(OpenAIQuirk.synthesizedIDs) }
+            if function?["arguments"]?.objectValue != nil { quirks.append(OpenAIQuirk.argumentsAsObject) }
             calls.append(ToolCall(id: callID(call["id"]), name: name, arguments: arguments(function?["arguments"])))
         }
+        if message["tool_calls"]?.arrayValue?.isEmpty == true { quirks.append(OpenAIQuirk.emptyToolCalls) }
         if calls.isEmpty, let legacy = message["function_call"], let name = legacy["name"]?.stringValue, !name.isEmpty {
             calls.append(ToolCall(id: ToolCall.synthesizedID(), name: name, arguments: arguments(legacy["arguments"])))
         }
         let reasoning = message["reasoning_content"]?.stringValue ?? message["reasoning"]?.stringValue
-        let usage = json["usage"].flatMap(self.usage)
+        if message["reasoning_content"]?.stringValue?.isEmpty == false { quirks.append(OpenAIQuirk.reasoningContent) }
+        var usage = json["usage"].flatMap(self.usage)
+        if usage == nil { quirks.append(OpenAIQuirk.noUsage) }
+        if billing, let cost = json["billing"].flatMap(self.cost) { usage = withCost(usage, cost) }
         let raw = choice["finish_reason"]?.stringValue
         let reason = finishReason(raw: raw, calls: calls, text: text, usage: usage, maxTokens: maxTokens)
+        quirks += OpenAIQuirk.finish(raw: raw, reason: reason, hasToolCalls: !calls.isEmpty)
         return ModelResponse(
             message: .assistant(text, toolCalls: calls, reasoning: reasoning?.isEmpty == false ? reasoning : nil),
-            finishReason: reason, rawFinishReason: raw, usage: usage, model: json["model"]?.stringValue)
+            finishReason: reason, rawFinishReason: raw, usage: usage, model: json["model"]?.stringValue,
+            quirks: unique(quirks))
+    }
+
+    /// `billing.request_cost` of Dewiar's billing block, as a number or a numeric string.
+    static func cost(_ billing: JSONValue) -> Double? {
+        guard let cost = billing["request_cost"] else { return nil }
+        if let text = cost.stringValue { return Double(text) }
+        return cost.doubleValue
+    }
+
+    /// `usage` with `cost` set, or token-less usage carrying only the cost.
+    static func withCost(_ usage: Usage?, _ cost: Double) -> Usage {
+        var result = usage ?? Usage()
+        result.cost = cost
+        return result
+    }
+
+    /// `quirks` without repeats, in first-seen order.
+    static func unique(_ quirks: [String]) -> [String] {
+        var seen = Set<String>()
+        return quirks.filter { seen.insert($0).inserted }
     }
 
     /// Normalises the finish reason; a `tool_calls` reply whose arguments do not parse and that used the whole
@@ -90,8 +123,23 @@ enum OpenAIResponseDecoder {
     }
 
     /// The vendor's message and code from an error body: `error.message`, then a top-level `message`, then the
-    /// raw text.
+    /// raw text, with a hint added for errors whose fix is known (vLLM without auto tool choice).
     static func errorMessage(from body: String) -> (message: String, code: String?) {
+        let decoded = vendorMessage(from: body)
+        return (decoded.message + hint(for: decoded.message), decoded.code)
+    }
+
+    /// What the user should do about an error message, or "".
+    ///
+    /// vLLM refuses `tool_choice: auto` (and tools without a choice) with HTTP 400 unless the server was started
+    /// with `--enable-auto-tool-choice --tool-call-parser <parser>`; retrying or changing the request cannot help.
+    static func hint(for message: String) -> String {
+        guard message.contains("enable-auto-tool-choice") else { return "" }
+        return " (the vLLM server must be started with --enable-auto-tool-choice --tool-call-parser <parser>,"
+            + " for example --tool-call-parser llama3_json for Llama 3.x, hermes for Qwen)"
+    }
+
+    private static func vendorMessage(from body: String) -> (message: String, code: String?) {
         guard let json = try? JSONValue.parse(body) else {
             let text = body.trimmingSpacesAndNewlines
             return (text.isEmpty ? "empty error body" : text, nil)

@@ -7,9 +7,9 @@ struct OpenAIStreamDecoder: StreamDecoder {
     var accumulator: OpenAIStreamAccumulator
     let provider: String
 
-    init(provider: String, maxTokens: Int?) {
+    init(provider: String, maxTokens: Int?, billing: Bool = false) {
         self.provider = provider
-        self.accumulator = OpenAIStreamAccumulator(provider: provider, maxTokens: maxTokens)
+        self.accumulator = OpenAIStreamAccumulator(provider: provider, maxTokens: maxTokens, billing: billing)
     }
 
     var isDone: Bool { accumulator.isDone }
