@@ -144,15 +144,17 @@ enum OpenAIResponseDecoder {
             let text = body.trimmingSpacesAndNewlines
             return (text.isEmpty ? "empty error body" : text, nil)
         }
+        // SiliconFlow answers a bad key with a bare JSON string: "Invalid token".
+        if let message = json.stringValue, !message.isEmpty { return (message, nil) }
         if let error = json["error"] {
-            if let message = error.stringValue { return (message, nil) }
+            if let message = error.stringValue { return (message, json["code"].flatMap(codeText)) }
             let code = error["code"].flatMap(codeText) ?? error["type"]?.stringValue
             return (error["message"]?.stringValue ?? error.serialized(), code)
         }
         if let message = json["message"]?.stringValue {
             return (message, json["code"].flatMap(codeText) ?? json["type"]?.stringValue)
         }
-        return (body, nil)
+        return (body.trimmingSpacesAndNewlines, nil)
     }
 
     private static func codeText(_ value: JSONValue) -> String? {
