@@ -78,3 +78,18 @@ public protocol VendorFake {
     /// An error in the vendor's format; `retryAfter` adds a `Retry-After` header (seconds).
     static func error(status: Int, message: String, retryAfter: Int?) -> FakeResponse
 }
+
+extension VendorFake {
+    /// Queues the replies a well-behaved model gives to `trellis provider check`'s battery: a greeting, a
+    /// `get_weather` call and an answer once its result is back, then two parallel calls, plain and streamed.
+    public static func enqueueCheckBattery(on server: FakeVendorServer) {
+        let kazan = FakeReply.Call("get_weather", #"{"city":"Kazan"}"#)
+        let perm = FakeReply.Call("get_weather", #"{"city":"Perm"}"#)
+        server.enqueue(
+            reply(.text("Hello there, friend."), stream: false),
+            reply(.calls(kazan), stream: false),
+            reply(.text("Snow in Kazan, -3 °C."), stream: false),
+            reply(.calls(kazan, perm), stream: false),
+            reply(.calls(kazan, perm), stream: true))
+    }
+}
