@@ -95,8 +95,8 @@ public enum OpenAIFake: VendorFake {
                 ]))
             let middle = call.arguments.index(call.arguments.startIndex, offsetBy: call.arguments.count / 2)
             for piece in [call.arguments[..<middle], call.arguments[middle...]] {
-                chunks.append(
-                    chunk(["tool_calls": [["index": .integer(index), "function": ["arguments": .string(String(piece))]]]]))
+                let fragment: JSONValue = ["index": .integer(index), "function": ["arguments": .string(String(piece))]]
+                chunks.append(chunk(["tool_calls": [fragment]]))
             }
         }
         chunks.append(chunk([:], finish: finishReason(reply)))
@@ -107,5 +107,35 @@ public enum OpenAIFake: VendorFake {
         chunks.append("data: \(usageChunk.serialized())\n\n")
         chunks.append("data: [DONE]\n\n")
         return chunks
+    }
+}
+
+/// Helpers for fakes of OpenAI-compatible vendors, which render OpenAI's bytes and then adjust them.
+extension OpenAIFake {
+    /// `body` (a JSON object) with `change` applied; bodies that are not objects are returned unchanged.
+    static func edit(_ body: String, _ change: (inout JSONObject) -> Void) -> String {
+        guard var object = (try? JSONValue.parse(body))?.objectValue else { return body }
+        change(&object)
+        return JSONValue.object(object).serialized()
+    }
+
+    /// Applies `change` to `choices[0]` of a body or chunk object, if it has one.
+    static func editChoice(_ object: inout JSONObject, _ change: (inout JSONObject) -> Void) {
+        guard var choices = object["choices"]?.arrayValue, var choice = choices.first?.objectValue else { return }
+        change(&choice)
+        choices[0] = .object(choice)
+        object["choices"] = .array(choices)
+    }
+
+    /// Rewrites each `data: {...}` chunk with `change`, dropping those for which it returns `false`; `[DONE]` and
+    /// anything else are kept as they are.
+    static func editChunks(_ chunks: [String], _ change: (inout JSONObject) -> Bool) -> [String] {
+        chunks.compactMap { chunk in
+            guard chunk.hasPrefix("data: {"), chunk.hasSuffix("\n\n") else { return chunk }
+            let json = String(chunk.dropFirst("data: ".count).dropLast(2))
+            guard var object = (try? JSONValue.parse(json))?.objectValue else { return chunk }
+            guard change(&object) else { return nil }
+            return "data: \(JSONValue.object(object).serialized())\n\n"
+        }
     }
 }
