@@ -1,0 +1,27 @@
+import TrellisCore
+
+/// Reads a non-streamed Ollama `/api/chat` reply: one object with `done: true`.
+enum OllamaResponseDecoder {
+    /// Decodes the body; an `{"error": ...}` body is the vendor's error.
+    static func response(from body: String, provider: String, status: Int) throws -> ModelResponse {
+        let json: JSONValue
+        do {
+            json = try JSONValue.parse(body)
+        } catch {
+            throw ProviderError.malformedResponse(
+                provider: provider, message: "the reply is not JSON (\(error))", status: status, body: body)
+        }
+        if let error = json["error"], !error.isNull {
+            let decoded = OpenAIResponseDecoder.errorMessage(from: body)
+            throw ProviderError.http(
+                provider: provider, status: status, message: decoded.message, vendorCode: decoded.code, body: body)
+        }
+        guard json["message"]?.objectValue != nil else {
+            throw ProviderError.malformedResponse(
+                provider: provider, message: "the reply has no message", status: status, body: body)
+        }
+        var accumulator = OllamaChatAccumulator(provider: provider)
+        _ = try accumulator.consume(json, source: body, status: status)
+        return accumulator.response()
+    }
+}
