@@ -2,6 +2,9 @@ import TrellisCore
 
 /// Reads Anthropic Messages replies: `content` blocks (`text`, `tool_use`, `thinking`), `stop_reason`, `usage`.
 enum AnthropicResponseDecoder {
+    /// The quirk of a `tool_use` block without an id (Anthropic-compatible proxies), which gets a synthesised one.
+    static let missingIDs = "call ids missing (synthesised)"
+
     /// Decodes a non-streamed `message` body.
     static func response(from body: String, provider: String, status: Int) throws -> ModelResponse {
         let json: JSONValue
@@ -23,6 +26,7 @@ enum AnthropicResponseDecoder {
         var text = ""
         var reasoning = ""
         var calls: [ToolCall] = []
+        var quirks: [String] = []
         for (position, block) in blocks.enumerated() {
             switch block["type"]?.stringValue {
             case "text":
@@ -35,6 +39,7 @@ enum AnthropicResponseDecoder {
                         provider: provider, message: "content[\(position)] (tool_use) has no name", status: status,
                         body: body)
                 }
+                if (block["id"]?.stringValue ?? "").isEmpty, quirks.isEmpty { quirks.append(missingIDs) }
                 calls.append(
                     ToolCall(
                         id: OpenAIResponseDecoder.callID(block["id"]), name: name,
@@ -48,7 +53,8 @@ enum AnthropicResponseDecoder {
         return ModelResponse(
             message: .assistant(text, toolCalls: calls, reasoning: reasoning.isEmpty ? nil : reasoning),
             finishReason: FinishReason.normalized(raw: raw, hasToolCalls: !calls.isEmpty, hasText: !text.isEmpty),
-            rawFinishReason: raw, usage: json["usage"].flatMap { usage($0) }, model: json["model"]?.stringValue)
+            rawFinishReason: raw, usage: json["usage"].flatMap { usage($0) }, model: json["model"]?.stringValue,
+            quirks: quirks)
     }
 
     /// `usage`: cache writes and reads are prompt tokens too, so they count as input.

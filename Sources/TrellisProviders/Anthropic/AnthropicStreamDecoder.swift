@@ -24,6 +24,7 @@ struct AnthropicStreamDecoder: StreamDecoder {
     private var rawFinish: String?
     private var usage: Usage?
     private var model: String?
+    private var quirks: [String] = []
     private(set) var isDone = false
 
     init(provider: String) {
@@ -49,7 +50,7 @@ struct AnthropicStreamDecoder: StreamDecoder {
         return ModelResponse(
             message: .assistant(text, toolCalls: calls, reasoning: reasoning.isEmpty ? nil : reasoning),
             finishReason: FinishReason.normalized(raw: rawFinish, hasToolCalls: !calls.isEmpty, hasText: !text.isEmpty),
-            rawFinishReason: rawFinish, usage: usage, model: model)
+            rawFinishReason: rawFinish, usage: usage, model: model, quirks: quirks)
     }
 
     private mutating func consume(_ events: [SSEEvent]) throws -> [ModelEvent] {
@@ -106,6 +107,9 @@ struct AnthropicStreamDecoder: StreamDecoder {
             var arguments = ""
             if let input = block["input"]?.objectValue, !input.isEmpty {
                 arguments = JSONValue.object(input).serialized()
+            }
+            if (block["id"]?.stringValue ?? "").isEmpty, quirks.isEmpty {
+                quirks.append(AnthropicResponseDecoder.missingIDs)
             }
             let slot = ToolSlot(
                 block: index, id: OpenAIResponseDecoder.callID(block["id"]), name: name, arguments: arguments)

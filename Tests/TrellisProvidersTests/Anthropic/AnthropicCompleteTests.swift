@@ -116,4 +116,16 @@ import TrellisTesting
         #expect(response.rawFinishReason == raw)
         if withCall { #expect(response.message.toolCalls.first?.arguments == "{}") }
     }
+
+    @Test func toolUseWithoutIDGetsOneAndAQuirk() async throws {
+        // Anthropic always sends ids; some Anthropic-compatible proxies do not.
+        let response = try await reply(
+            to:
+                #"{"type":"message","role":"assistant","model":"m","content":[{"type":"tool_use","name":"clock","input":{"timezone":"UTC"}}],"stop_reason":"tool_use","usage":{"input_tokens":1,"output_tokens":1}}"#
+        )
+        let call = try #require(response.message.toolCalls.first)
+        #expect(call.id.hasPrefix("call_"))
+        #expect(call.arguments == #"{"timezone":"UTC"}"#)
+        #expect(response.quirks == ["call ids missing (synthesised)"])
+    }
 }
