@@ -79,6 +79,7 @@ enum YandexRequestEncoder {
     ///
     /// - Throws: ``ProviderFactory/SetupError`` for a message with an image part.
     static func messages(_ messages: [ChatMessage], provider: String) throws -> [JSONValue] {
+        try rejectImages(in: messages, provider: provider)
         var result: [JSONValue] = []
         var pendingResults: [ChatMessage] = []
         var callOrder: [String: Int] = [:]
@@ -103,11 +104,6 @@ enum YandexRequestEncoder {
                 continue
             }
             flushResults()
-            if message.content.contains(where: { if case .image = $0 { true } else { false } }) {
-                throw ProviderFactory.SetupError(
-                    message: "provider '\(provider)' cannot send images: its API takes text messages only; "
-                        + "remove the image or use a vision model of another provider")
-            }
             switch message.role {
             case .system, .user:
                 result.append(["role": .string(message.role.rawValue), "text": .string(message.text)])
@@ -131,6 +127,17 @@ enum YandexRequestEncoder {
         }
         flushResults()
         return result
+    }
+
+    /// Throws when a message holds an image: Yandex-shaped APIs (and Amvera's) take text messages only.
+    ///
+    /// - Throws: ``ProviderFactory/SetupError`` naming the provider.
+    static func rejectImages(in messages: [ChatMessage], provider: String) throws {
+        for message in messages where message.content.contains(where: { if case .image = $0 { true } else { false } }) {
+            throw ProviderFactory.SetupError(
+                message: "provider '\(provider)' cannot send images: its API takes text messages only; "
+                    + "remove the image or use a vision model of another provider")
+        }
     }
 
     /// Arguments as the JSON object Yandex wants (a protobuf `Struct`); text that is not an object becomes `{}`.

@@ -160,7 +160,10 @@ public enum YandexFake: VendorFake {
         -> FakeResponse
     {
         let items: [JSONValue] = predictions.map {
-            ["label": .string($0.label), "confidence": asStrings ? .string(String($0.confidence)) : .number($0.confidence)]
+            [
+                "label": .string($0.label),
+                "confidence": asStrings ? .string(String($0.confidence)) : .number($0.confidence),
+            ]
         }
         let body: JSONValue = [
             "predictions": .array(items), "modelVersion": .string(modelVersion), "inputTokens": "71",
