@@ -22,9 +22,14 @@ public enum ProviderFactory {
         let make: @Sendable (ProviderConfiguration, HTTPClient) throws -> any ModelProvider
     }
 
-    static let adapters: [Adapter] = [
-        Adapter(kind: OpenAICompatibleProvider.kind) { OpenAICompatibleProvider(configuration: $0, client: $1) }
-    ]
+    static let adapters: [Adapter] =
+        OpenAIDialect.all.map { dialect in
+            Adapter(kind: dialect.kind) { OpenAICompatibleProvider(configuration: $0, client: $1, dialect: dialect) }
+        } + [
+            Adapter(kind: YandexProvider.kind) { try YandexProvider(configuration: $0, client: $1) },
+            Adapter(kind: AnthropicProvider.kind) { AnthropicProvider(configuration: $0, client: $1) },
+            Adapter(kind: OllamaProvider.kind) { OllamaProvider(configuration: $0, client: $1) },
+        ]
 
     /// Every kind, for the workspace loader and `trellis schema`.
     public static var kinds: [ProviderKind] { adapters.map(\.kind) }

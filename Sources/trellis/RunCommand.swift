@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import TrellisConfig
 import TrellisCore
+import TrellisProviders
 
 extension Trellis {
     /// `trellis run AGENT [INPUT]`.
@@ -35,6 +36,12 @@ extension Trellis {
         @Option(name: .customShort("p"), help: ArgumentHelp("Set an agent parameter.", valueName: "key=value"))
         var params: [String] = []
 
+        @Option(
+            help: ArgumentHelp(
+                "Attach an image to the input: a local file (sent as a base64 data URI) or an http(s) URL.",
+                valueName: "file-or-url"))
+        var image: [String] = []
+
         func run() async throws {
             let extra = WorkspaceOptions.isPath(agent) ? [agent] : []
             let loaded = try workspace.load(extraAgentFiles: extra)
@@ -48,10 +55,17 @@ extension Trellis {
             let tools = try workspace.tools(for: definition, in: loaded)
             let provider = try workspace.provider(for: definition, in: loaded)
             let text = try readInput()
+            let images: [ContentPart]
+            do {
+                images = try image.map { try ImageAttachment.part(from: $0) }
+            } catch {
+                throw CLIFailure.invalid("--image: \(error)")
+            }
 
             let runner = AgentRunner(provider: provider, tools: tools)
             let printer = EventPrinter(verbose: verbose, stream: stream && !json)
-            let result = await runner.run(definition, input: text, options: .init(stream: stream)) { event in
+            let input = [ContentPart.text(text)] + images
+            let result = await runner.run(definition, input: input, options: .init(stream: stream)) { event in
                 printer.print(event)
             }
             if json {
