@@ -27,6 +27,7 @@ public enum ProviderFactory {
             Adapter(kind: dialect.kind) { OpenAICompatibleProvider(configuration: $0, client: $1, dialect: dialect) }
         } + [
             Adapter(kind: YandexProvider.kind) { try YandexProvider(configuration: $0, client: $1) },
+            Adapter(kind: AmveraProvider.kind) { try AmveraProvider(configuration: $0, client: $1) },
             Adapter(kind: AnthropicProvider.kind) { AnthropicProvider(configuration: $0, client: $1) },
             Adapter(kind: OllamaProvider.kind) { OllamaProvider(configuration: $0, client: $1) },
         ]

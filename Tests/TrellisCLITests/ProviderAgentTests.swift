@@ -14,10 +14,16 @@ import TrellisTesting
         var environment: @Sendable (_ baseURL: String) -> [String: String]
         /// The `model` the result names.
         var model: String
+        /// Queues the replies for a run (Amvera answers per route, so its fake renders by request path).
+        var serve: (@Sendable (FakeVendorServer, [FakeReply], _ stream: Bool) -> Void)?
         var testDescription: String { agent }
     }
 
     static let cases: [Case] = [
+        Case(
+            agent: "amvera", fake: AmveraFake.self, key: "amvera-token",
+            environment: { ["AMVERA_BASE_URL": $0, "AMVERA_TOKEN": "amvera-token"] }, model: "amvera/gpt-4.1",
+            serve: { server, replies, _ in AmveraFake.serve(replies, on: server) }),
         Case(
             agent: "yandex", fake: YandexFake.self, key: "AQVN-yandex-key",
             environment: {
@@ -51,13 +57,17 @@ import TrellisTesting
         for stream in [false, true] {
             try await FakeVendorServer.withServer { server in
                 scenario.fake.install(on: server, key: scenario.key)
-                server.enqueue(
-                    scenario.fake.reply(
+                let replies: [FakeReply] = [
                         .calls(
                             .init("calculator", #"{"expression":"17*23"}"#),
                             .init("clock", #"{"timezone":"Asia/Tokyo"}"#), inputTokens: 120, outputTokens: 30),
-                        stream: stream),
-                    scenario.fake.reply(.text("17*23 is 391.", inputTokens: 200, outputTokens: 12), stream: stream))
+                        .text("17*23 is 391.", inputTokens: 200, outputTokens: 12),
+                    ]
+                if let serve = scenario.serve {
+                    serve(server, replies, stream)
+                } else {
+                    for reply in replies { server.enqueue(scenario.fake.reply(reply, stream: stream)) }
+                }
                 let cli = try CLIHarness(files: [:])
                 let outcome = try await cli.run(
                     ["run", scenario.agent, Self.question, "--json", "--workspace", CLIHarness.packageRoot]

@@ -34,9 +34,9 @@ import TrellisTesting
 
     @Test func unknownKindIsASetupError() {
         let error = #expect(throws: ProviderFactory.SetupError.self) {
-            _ = try ProviderFactory.make(ProviderConfiguration(name: "y", kind: "yandex", baseURL: "http://x"))
+            _ = try ProviderFactory.make(ProviderConfiguration(name: "y", kind: "gemini", baseURL: "http://x"))
         }
-        #expect(error?.description.contains("yandex") == true)
+        #expect(error?.description.contains("unknown kind 'gemini'; known: openai, dewiar, siliconflow, vllm, yandex, amvera, anthropic, ollama") == true)
     }
 
     @Test func missingKeyNamesTheHint() {
