@@ -30,7 +30,7 @@ public struct YandexProvider: ModelProvider, EmbeddingProvider, ClassificationPr
                 variable: "YANDEX_FOLDER_ID"),
             .init(
                 name: "auth",
-                description: "How the key is sent: api_key (Authorization: Api-Key, default) or iam (Bearer IAM token)"),
+                description: "How the key is sent: api_key (Authorization: Api-Key, default) or iam (IAM token)"),
             .init(
                 name: "data_logging", description: "false asks Yandex not to log requests (x-data-logging-enabled)",
                 type: "boolean"),

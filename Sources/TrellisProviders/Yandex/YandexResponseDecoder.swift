@@ -15,6 +15,7 @@ enum YandexResponseDecoder {
         var quirks: [String]
     }
 
+    /// The status of a reply still being generated: never terminal, an error in a final reply.
     static let partial = "ALTERNATIVE_STATUS_PARTIAL"
 
     /// Decodes a non-streamed completion body.
