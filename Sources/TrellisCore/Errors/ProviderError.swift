@@ -4,7 +4,7 @@
 /// request headers or keys.
 public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible {
     private enum Code: String, Sendable, Hashable {
-        case http, connection, timeout, malformedResponse, truncatedStream, streamError
+        case http, connection, timeout, malformedResponse, truncatedStream, streamError, unsupportedRequest
     }
 
     private let code: Code
@@ -80,6 +80,12 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
             isRetryable: false)
     }
 
+    /// A request the adapter cannot express in its provider's wire format (an image for a text-only API, a model
+    /// name it cannot resolve), found before anything is sent. Not retried; a fallback model may still take it.
+    public static func unsupportedRequest(provider: String, message: String) -> ProviderError {
+        ProviderError(code: .unsupportedRequest, provider: provider, message: message, isRetryable: false)
+    }
+
     /// The same error with every occurrence of `secret` replaced by `[redacted]`, for servers that echo a key
     /// back in their error bodies.
     public func redacting(_ secret: String?) -> ProviderError {
@@ -107,6 +113,7 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
         case .malformedResponse: return "provider_malformed_response"
         case .truncatedStream: return "provider_truncated_stream"
         case .streamError: return "provider_stream_error"
+        case .unsupportedRequest: return "provider_unsupported_request"
         }
     }
 

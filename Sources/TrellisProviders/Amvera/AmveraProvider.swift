@@ -74,12 +74,13 @@ public struct AmveraProvider: ModelProvider {
 
     /// The route for `model`.
     ///
-    /// - Throws: ``ProviderFactory/SetupError`` for a model no route is known to serve.
+    /// - Throws: ``ProviderError/unsupportedRequest(provider:message:)`` for a model no route is known to serve.
     func route(for model: String) throws -> AmveraRoute {
         if let fixedRoute { return fixedRoute }
         guard let route = AmveraRoute.serving(model) else {
-            throw ProviderFactory.SetupError(
-                message: "provider '\(name)' cannot tell which Amvera route serves model '\(model)': known are "
+            throw ProviderError.unsupportedRequest(
+                provider: name,
+                message: "cannot tell which Amvera route serves model '\(model)': known are "
                     + "llama (llama8b, llama70b), gpt (gpt-*), deepseek (deepseek-*) and qwen (qwen*); "
                     + "set route in the provider's entry in trellis.yaml")
         }

@@ -9,7 +9,7 @@ import TrellisCore
 enum OllamaRequestEncoder {
     /// The body; `settings` are the provider's kind settings (`keep_alive`, `num_ctx`).
     ///
-    /// - Throws: ``UnsupportedRequestError`` for an image given by URL rather than as a base64 `data:` URI.
+    /// - Throws: ``ProviderError/unsupportedRequest(provider:message:)`` for an image given by URL rather than as a base64 `data:` URI.
     static func body(for request: ModelRequest, stream: Bool, settings: JSONObject, provider: String) throws
         -> JSONValue
     {
@@ -77,7 +77,7 @@ enum OllamaRequestEncoder {
         var images: [JSONValue] = []
         for case .image(let url, _) in message.content {
             guard let data = DataURI(url), data.isBase64 else {
-                throw UnsupportedRequestError(
+                throw ProviderError.unsupportedRequest(
                     provider: provider,
                     message: "Ollama takes images only as base64 data: URIs; cannot send \(url.prefix(60))")
             }

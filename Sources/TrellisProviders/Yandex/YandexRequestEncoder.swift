@@ -131,11 +131,12 @@ enum YandexRequestEncoder {
 
     /// Throws when a message holds an image: Yandex-shaped APIs (and Amvera's) take text messages only.
     ///
-    /// - Throws: ``ProviderFactory/SetupError`` naming the provider.
+    /// - Throws: ``ProviderError/unsupportedRequest(provider:message:)`` naming the provider.
     static func rejectImages(in messages: [ChatMessage], provider: String) throws {
         for message in messages where message.content.contains(where: { if case .image = $0 { true } else { false } }) {
-            throw ProviderFactory.SetupError(
-                message: "provider '\(provider)' cannot send images: its API takes text messages only; "
+            throw ProviderError.unsupportedRequest(
+                provider: provider,
+                message: "cannot send images: its API takes text messages only; "
                     + "remove the image or use a vision model of another provider")
         }
     }

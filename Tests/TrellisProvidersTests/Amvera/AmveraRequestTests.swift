@@ -81,7 +81,7 @@ import TrellisTesting
 
     @Test func unknownModelAndSettingsAreClearErrors() async throws {
         try await FakeVendorServer.withServer { server in
-            let error = try await #require(throws: ProviderFactory.SetupError.self) {
+            let error = try await #require(throws: ProviderError.self) {
                 try await makeAmvera(server).complete(ModelRequest(model: "mistral-large", messages: [.user("Hi")]))
             }
             #expect(error.message.contains("'mistral-large'"))

@@ -113,14 +113,14 @@ import TrellisTesting
             let provider = makeOllama(server)
             let request = ModelRequest(
                 model: "llava", messages: [.user([.text("What?"), .image(url: "https://example.com/cat.jpg")])])
-            let error = try await #require(throws: UnsupportedRequestError.self) {
+            let error = try await #require(throws: ProviderError.self) {
                 try await provider.complete(request)
             }
             #expect(
                 error.description
                     == "provider 'local': Ollama takes images only as base64 data: URIs; cannot send https://example.com/cat.jpg"
             )
-            await #expect(throws: UnsupportedRequestError.self) { try await drain(provider.stream(request)) }
+            await #expect(throws: ProviderError.self) { try await drain(provider.stream(request)) }
             #expect(server.requests.isEmpty)
         }
     }

@@ -123,14 +123,14 @@ import TrellisTesting
         try await FakeVendorServer.withServer { server in
             let provider = try makeYandex(server, folder: nil)
             let request = ModelRequest(model: "yandexgpt-lite", messages: [.user("Hi")])
-            let error = try await #require(throws: ProviderFactory.SetupError.self) {
+            let error = try await #require(throws: ProviderError.self) {
                 try await provider.complete(request)
             }
-            #expect(error.message.contains("provider 'yc'"))
+            #expect(error.description.contains("provider 'yc'"))
             #expect(error.message.contains("folder_id"))
             #expect(error.message.contains("YANDEX_FOLDER_ID"))
             #expect(error.message.contains("gpt://<folder>/yandexgpt-lite/latest"))
-            await #expect(throws: ProviderFactory.SetupError.self) { try await drain(provider.stream(request)) }
+            await #expect(throws: ProviderError.self) { try await drain(provider.stream(request)) }
             #expect(server.requests.isEmpty)
         }
     }
@@ -140,10 +140,11 @@ import TrellisTesting
             let provider = try makeYandex(server)
             let request = ModelRequest(
                 model: "yandexgpt", messages: [.user([.text("Что тут?"), .image(url: "https://example.com/a.png")])])
-            let error = try await #require(throws: ProviderFactory.SetupError.self) {
+            let error = try await #require(throws: ProviderError.self) {
                 try await provider.complete(request)
             }
-            #expect(error.message.contains("provider 'yc' cannot send images"))
+            #expect(error.description.contains("provider 'yc': cannot send images"))
+            #expect(error.shortDescription == "provider_unsupported_request")
             #expect(server.requests.isEmpty)
         }
     }

@@ -24,7 +24,7 @@ import TrellisTesting
 
     @Test func embeddingWithoutFolderNamesTheSetting() async throws {
         try await FakeVendorServer.withServer { server in
-            let error = try await #require(throws: ProviderFactory.SetupError.self) {
+            let error = try await #require(throws: ProviderError.self) {
                 try await makeYandex(server, folder: nil).embed(["x"], model: "text-search-doc")
             }
             #expect(error.message.contains("folder_id"))
