@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import TrellisConfig
-import TrellisProviders
 import TrellisCore
+import TrellisProviders
 
 extension Trellis {
     /// `trellis agents`.
@@ -61,7 +61,8 @@ extension Trellis {
         var kind: Kind = .agent
 
         func run() async throws {
-            let schema = kind == .agent ? ConfigSchema.agent : ConfigSchema.workspace(providerKinds: ProviderFactory.kinds)
+            let schema =
+                kind == .agent ? ConfigSchema.agent : ConfigSchema.workspace(providerKinds: ProviderFactory.kinds)
             Output.out(schema.serialized(pretty: true) + "\n")
         }
     }

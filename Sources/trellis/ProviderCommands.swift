@@ -92,7 +92,9 @@ extension Trellis {
                     ]
                 }
                 return Table.render(
-                    header: ["CHECK", "RESULT", "FINISH (RAW → NORMALISED)", "CALLS", "TOKENS IN/OUT", "TIME", "QUIRKS"],
+                    header: [
+                        "CHECK", "RESULT", "FINISH (RAW → NORMALISED)", "CALLS", "TOKENS IN/OUT", "TIME", "QUIRKS",
+                    ],
                     rows: rows)
             }
 

@@ -58,11 +58,11 @@ import TrellisTesting
             try await FakeVendorServer.withServer { server in
                 scenario.fake.install(on: server, key: scenario.key)
                 let replies: [FakeReply] = [
-                        .calls(
-                            .init("calculator", #"{"expression":"17*23"}"#),
-                            .init("clock", #"{"timezone":"Asia/Tokyo"}"#), inputTokens: 120, outputTokens: 30),
-                        .text("17*23 is 391.", inputTokens: 200, outputTokens: 12),
-                    ]
+                    .calls(
+                        .init("calculator", #"{"expression":"17*23"}"#),
+                        .init("clock", #"{"timezone":"Asia/Tokyo"}"#), inputTokens: 120, outputTokens: 30),
+                    .text("17*23 is 391.", inputTokens: 200, outputTokens: 12),
+                ]
                 if let serve = scenario.serve {
                     serve(server, replies, stream)
                 } else {

@@ -125,7 +125,8 @@ import TrellisCore
                 "name", "description", "model", "system", "tools", "tool_choice", "parallel_tool_calls", "limits",
                 "params",
             ])
-        let workspaceKeys = ConfigSchema.workspace(providerKinds: WorkspaceFixture.providerKinds)["properties"]?.objectValue?.keys ?? []
+        let workspaceKeys =
+            ConfigSchema.workspace(providerKinds: WorkspaceFixture.providerKinds)["properties"]?.objectValue?.keys ?? []
         #expect(workspaceKeys == ["providers", "defaults", "tools"])
     }
 }

@@ -29,7 +29,10 @@ import TrellisCore
     func foreignSetting() throws {
         let fixture = try WorkspaceFixture(
             agents: Self.agent, workspace: "providers:\n  x:\n    kind: openai\n    folder_id: b1g\n")
-        #expect(fixture.errors() == ["WS/trellis.yaml:4:5: 'folder_id' is a setting of provider kind yandex, not of 'openai'"])
+        #expect(
+            fixture.errors() == [
+                "WS/trellis.yaml:4:5: 'folder_id' is a setting of provider kind yandex, not of 'openai'"
+            ])
     }
 
     @Test("an unknown kind lists the kinds this build speaks")
@@ -59,7 +62,9 @@ import TrellisCore
         let missing = try WorkspaceFixture(
             agents: Self.agent, workspace: "providers:\n  o:\n    kind: openai\n    pricing:\n      m: {input: 1}\n")
         #expect(
-            missing.errors() == ["WS/trellis.yaml:5:10: 'pricing.m' needs both input and output (price per million tokens)"])
+            missing.errors() == [
+                "WS/trellis.yaml:5:10: 'pricing.m' needs both input and output (price per million tokens)"
+            ])
         let negative = try WorkspaceFixture(
             agents: Self.agent,
             workspace: "providers:\n  o:\n    kind: openai\n    pricing:\n      m: {input: -1, output: 1}\n")
@@ -91,30 +96,35 @@ import TrellisCore
     func fallback() throws {
         let fixture = try WorkspaceFixture(agents: [
             "a": """
-                model:
-                  provider: openai
-                  name: gpt-4o
-                  fallback:
-                    - anthropic/claude-sonnet-4-0
-                    - {provider: ollama, name: llama3.2, temperature: 0.1}
-                limits: {max_cost: 0.5}
-                """
+            model:
+              provider: openai
+              name: gpt-4o
+              fallback:
+                - anthropic/claude-sonnet-4-0
+                - {provider: ollama, name: llama3.2, temperature: 0.1}
+            limits: {max_cost: 0.5}
+            """
         ])
         let definition = try fixture.load().agents[0].definition
-        #expect(definition.model.chain.map(\.description) == ["openai/gpt-4o", "anthropic/claude-sonnet-4-0", "ollama/llama3.2"])
+        #expect(
+            definition.model.chain.map(\.description) == [
+                "openai/gpt-4o", "anthropic/claude-sonnet-4-0", "ollama/llama3.2",
+            ])
         #expect(definition.model.fallback.last?.options.temperature == 0.1)
         #expect(definition.limits.maxCost == 0.5)
 
         let unknown = try WorkspaceFixture(agents: [
             "a": "model:\n  name: openai/gpt-4o\n  fallback: [nowhere/x]\n"
         ])
-        #expect(unknown.errors().first?.hasPrefix(
-            "WS/agents/a.yaml:2:3: unknown provider 'nowhere' in fallback model 'nowhere/x'") == true)
+        #expect(
+            unknown.errors().first?.hasPrefix(
+                "WS/agents/a.yaml:2:3: unknown provider 'nowhere' in fallback model 'nowhere/x'") == true)
     }
 
     @Test("a negative max_cost is an error at its place")
     func negativeMaxCost() throws {
         let fixture = try WorkspaceFixture(agents: ["a": "model: openai/gpt-4o\nlimits:\n  max_cost: -1\n"])
-        #expect(fixture.errors() == ["WS/agents/a.yaml:3:13: 'limits.max_cost' must be an amount of 0 or more, got -1.0"])
+        #expect(
+            fixture.errors() == ["WS/agents/a.yaml:3:13: 'limits.max_cost' must be an amount of 0 or more, got -1.0"])
     }
 }

@@ -21,7 +21,8 @@ struct WorkspaceFixture {
     static let providerKinds: [ProviderKind] = ProviderFactory.kinds
 
     func load(environment: [String: String] = [:]) throws -> Workspace {
-        try Workspace.load(root: root, environment: environment, toolNames: Self.tools, providerKinds: Self.providerKinds)
+        try Workspace.load(
+            root: root, environment: environment, toolNames: Self.tools, providerKinds: Self.providerKinds)
     }
 
     /// The error lines a load produces, with the root replaced by `WS`.

@@ -32,16 +32,18 @@ struct ModelChainTests {
         #expect(second.requests.first?.options.temperature == 0.1)
     }
 
-    @Test("failures that another model may not share fall back; a bad request does not", arguments: [
-        (ProviderError.connection(provider: "p", message: "refused"), true),
-        (ProviderError.timeout(provider: "p", after: .seconds(1)), true),
-        (ProviderError.http(provider: "p", status: 401, message: "bad key", vendorCode: nil, body: ""), true),
-        (ProviderError.http(provider: "p", status: 404, message: "no model", vendorCode: nil, body: ""), true),
-        (ProviderError.http(provider: "p", status: 429, message: "slow down", vendorCode: nil, body: ""), true),
-        (ProviderError.malformedResponse(provider: "p", message: "?", status: 200, body: "<html>"), true),
-        (ProviderError.http(provider: "p", status: 400, message: "bad request", vendorCode: nil, body: ""), false),
-        (ProviderError.http(provider: "p", status: 422, message: "invalid", vendorCode: nil, body: ""), false),
-    ])
+    @Test(
+        "failures that another model may not share fall back; a bad request does not",
+        arguments: [
+            (ProviderError.connection(provider: "p", message: "refused"), true),
+            (ProviderError.timeout(provider: "p", after: .seconds(1)), true),
+            (ProviderError.http(provider: "p", status: 401, message: "bad key", vendorCode: nil, body: ""), true),
+            (ProviderError.http(provider: "p", status: 404, message: "no model", vendorCode: nil, body: ""), true),
+            (ProviderError.http(provider: "p", status: 429, message: "slow down", vendorCode: nil, body: ""), true),
+            (ProviderError.malformedResponse(provider: "p", message: "?", status: 200, body: "<html>"), true),
+            (ProviderError.http(provider: "p", status: 400, message: "bad request", vendorCode: nil, body: ""), false),
+            (ProviderError.http(provider: "p", status: 422, message: "invalid", vendorCode: nil, body: ""), false),
+        ])
     func fallbackPolicy(error: ProviderError, fallsBack: Bool) async throws {
         let first = ScriptedModelProvider([.failure(error)])
         let second = ScriptedModelProvider([.answer("spare")])

@@ -14,7 +14,9 @@ struct RunResultJSONTests {
         let object = try #require(result.json.objectValue)
 
         #expect(
-            object.keys == ["agent", "model", "output", "finish_reason", "route", "turns", "tool_calls", "usage", "error"])
+            object.keys == [
+                "agent", "model", "output", "finish_reason", "route", "turns", "tool_calls", "usage", "error",
+            ])
         #expect(object["agent"] == "tester")
         #expect(object["output"] == "bye")
         #expect(object["finish_reason"] == "stop")

@@ -38,7 +38,8 @@ struct LiveProviderTests {
     }
 
     @Test(.enabled(if: isSet("SILICONFLOW_API_KEY"))) func siliconFlow() async throws {
-        try await battery(kind: "siliconflow", model: Self.environment["SILICONFLOW_MODEL"] ?? "Qwen/Qwen2.5-72B-Instruct")
+        try await battery(
+            kind: "siliconflow", model: Self.environment["SILICONFLOW_MODEL"] ?? "Qwen/Qwen2.5-72B-Instruct")
     }
 
     @Test(.enabled(if: isSet("VLLM_BASE_URL"))) func vllm() async throws {

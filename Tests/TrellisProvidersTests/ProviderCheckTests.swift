@@ -15,14 +15,16 @@ struct ProviderCheckTests {
                 ProviderConfiguration(name: "fake", kind: "openai", baseURL: server.baseURL, apiKey: secretKey))
             let outcomes = await ProviderCheck.run(provider, model: "gpt-test")
 
-            #expect(outcomes.map(\.name) == [
-                "plain answer", "one tool call + result", "two parallel calls", "streamed tool deltas",
-            ])
+            #expect(
+                outcomes.map(\.name) == [
+                    "plain answer", "one tool call + result", "two parallel calls", "streamed tool deltas",
+                ])
             #expect(outcomes.compactMap(\.problem) == [])
-            #expect(outcomes.map(\.finish) == [
-                "stop → stop", "tool_calls → tool_calls, stop → stop", "tool_calls → tool_calls",
-                "tool_calls → tool_calls",
-            ])
+            #expect(
+                outcomes.map(\.finish) == [
+                    "stop → stop", "tool_calls → tool_calls, stop → stop", "tool_calls → tool_calls",
+                    "tool_calls → tool_calls",
+                ])
             #expect(outcomes.map(\.calls) == [0, 1, 2, 2])
             #expect(outcomes[1].usage == Usage(inputTokens: 40, outputTokens: 10))
             #expect(outcomes[3].quirks.contains("6 tool-call deltas"))

@@ -36,7 +36,10 @@ import TrellisTesting
         let error = #expect(throws: ProviderFactory.SetupError.self) {
             _ = try ProviderFactory.make(ProviderConfiguration(name: "y", kind: "gemini", baseURL: "http://x"))
         }
-        #expect(error?.description.contains("unknown kind 'gemini'; known: openai, dewiar, siliconflow, vllm, yandex, amvera, anthropic, ollama") == true)
+        #expect(
+            error?.description.contains(
+                "unknown kind 'gemini'; known: openai, dewiar, siliconflow, vllm, yandex, amvera, anthropic, ollama")
+                == true)
     }
 
     @Test func missingKeyNamesTheHint() {

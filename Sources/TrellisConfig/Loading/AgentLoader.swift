@@ -132,7 +132,8 @@ struct AgentLoader {
                 options.extra = extra
             case "fallback":
                 guard case .sequence(let sequence) = value else {
-                    throw reader.error(at: value, "'model.fallback' must be a list of models, got \(reader.kind(of: value))")
+                    throw reader.error(
+                        at: value, "'model.fallback' must be a list of models, got \(reader.kind(of: value))")
                 }
                 for element in sequence { fallback.append(try readModel(element)) }
             default: break

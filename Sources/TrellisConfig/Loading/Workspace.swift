@@ -50,7 +50,8 @@ public struct Workspace: Sendable {
             do {
                 let text = try readText(configPath)
                 let reader = YAMLReader(file: configPath, environment: environment)
-                configuration = try WorkspaceConfigurationLoader(reader: reader, kinds: providerKinds).load(text, toolNames: toolNames)
+                configuration = try WorkspaceConfigurationLoader(reader: reader, kinds: providerKinds).load(
+                    text, toolNames: toolNames)
             } catch {
                 errors.append(error)
                 configurationLoaded = false

@@ -87,7 +87,8 @@ struct WorkspaceConfigurationLoader {
         let members = try reader.mapping(node, allowed: allKeys, what: "provider '\(name)'")
         guard let kindNode = members.first(where: { $0.key == "kind" })?.value else {
             throw reader.error(
-                at: node, "provider '\(name)' is missing required key 'kind' (one of: \(kindNames.joined(separator: ", ")))")
+                at: node,
+                "provider '\(name)' is missing required key 'kind' (one of: \(kindNames.joined(separator: ", ")))")
         }
         let kindName = try reader.string(kindNode, field: "kind")
         guard let kind = kinds.first(where: { $0.name == kindName }) else {
@@ -127,7 +128,8 @@ struct WorkspaceConfigurationLoader {
                 let owners = kinds.filter { $0.settings.contains { $0.name == member.key } }.map(\.name)
                 throw reader.error(
                     at: member.keyNode,
-                    "'\(member.key)' is a setting of provider kind \(owners.joined(separator: " or ")), not of '\(kind.name)'")
+                    "'\(member.key)' is a setting of provider kind \(owners.joined(separator: " or ")), not of '\(kind.name)'"
+                )
             }
         }
         return configuration
@@ -141,7 +143,8 @@ struct WorkspaceConfigurationLoader {
             for price in try reader.mapping(entry.value, allowed: ["input", "output"], what: "'pricing.\(entry.key)'") {
                 let amount = try reader.double(price.value, field: "pricing.\(entry.key).\(price.key)")
                 guard amount >= 0, amount.isFinite else {
-                    throw reader.error(at: price.value, "'pricing.\(entry.key).\(price.key)' must be a price of 0 or more")
+                    throw reader.error(
+                        at: price.value, "'pricing.\(entry.key).\(price.key)' must be a price of 0 or more")
                 }
                 if price.key == "input" { input = amount } else { output = amount }
             }

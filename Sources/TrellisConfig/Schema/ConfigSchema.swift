@@ -113,7 +113,8 @@ public enum ConfigSchema {
             "base_url": [
                 "type": "string",
                 "description": .string(
-                    "The API root; defaults: " + kinds.map { "\($0.name) \($0.defaultBaseURL)" }.joined(separator: ", ")),
+                    "The API root; defaults: " + kinds.map { "\($0.name) \($0.defaultBaseURL)" }.joined(separator: ", ")
+                ),
             ],
             "api_key": ["type": "string", "description": "Usually ${SOME_KEY}; never logged."],
             "headers": ["type": "object", "additionalProperties": ["type": "string"]],
@@ -125,7 +126,9 @@ public enum ConfigSchema {
                     "Price per million tokens by model id, for providers that do not report cost: {gpt-4o-mini: {input: 0.15, output: 0.6}}.",
                 "additionalProperties": [
                     "type": "object", "additionalProperties": false, "required": ["input", "output"],
-                    "properties": ["input": ["type": "number", "minimum": 0], "output": ["type": "number", "minimum": 0]],
+                    "properties": [
+                        "input": ["type": "number", "minimum": 0], "output": ["type": "number", "minimum": 0],
+                    ],
                 ],
             ],
         ]

@@ -43,7 +43,8 @@ struct RunLoop: Sendable {
                     &state, .maxCost,
                     RunError(
                         code: "max_cost",
-                        message: "spent \(Self.money(spent)); the next model call (about \(Self.money(state.lastCost))) "
+                        message:
+                            "spent \(Self.money(spent)); the next model call (about \(Self.money(state.lastCost))) "
                             + "would pass limits.max_cost (\(Self.money(maxCost)))"))
             }
             state.turns += 1

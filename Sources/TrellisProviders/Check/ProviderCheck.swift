@@ -94,7 +94,8 @@ public enum ProviderCheck {
             ModelRequest(model: model, messages: messages, tools: [weatherTool], toolChoice: .auto))
         outcome = describe([first, second])
         if second.message.text.isEmpty || second.finishReason != .stop {
-            outcome.problem = "after the tool result: finish \(second.finishReason.rawValue), text \(second.message.text.isEmpty ? "empty" : "present")"
+            outcome.problem =
+                "after the tool result: finish \(second.finishReason.rawValue), text \(second.message.text.isEmpty ? "empty" : "present")"
         }
         return outcome
     }
@@ -126,7 +127,9 @@ public enum ProviderCheck {
     static func parallelRequest(model: String) -> ModelRequest {
         ModelRequest(
             model: model,
-            messages: [system, .user("What is the weather in Kazan and in Perm? Call get_weather once for each city.")],
+            messages: [
+                system, .user("What is the weather in Kazan and in Perm? Call get_weather once for each city."),
+            ],
             tools: [weatherTool], toolChoice: .auto, parallelToolCalls: true)
     }
 
