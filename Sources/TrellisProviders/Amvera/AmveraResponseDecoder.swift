@@ -6,18 +6,7 @@ import TrellisCore
 enum AmveraResponseDecoder {
     /// Decodes a reply body.
     static func response(from body: String, provider: String, status: Int, maxTokens: Int?) throws -> ModelResponse {
-        let json: JSONValue
-        do {
-            json = try JSONValue.parse(body)
-        } catch {
-            throw ProviderError.malformedResponse(
-                provider: provider, message: "the reply is not JSON (\(error))", status: status, body: body)
-        }
-        if let error = json["error"], !error.isNull {
-            let decoded = errorMessage(from: body)
-            throw ProviderError.http(
-                provider: provider, status: status, message: decoded.message, vendorCode: decoded.code, body: body)
-        }
+        let json = try ReplyBody.parse(body, provider: provider, status: status, decodeError: errorMessage)
         if let choices = json["choices"]?.arrayValue {
             return try openAIResponse(
                 json, choices: choices, body: body, provider: provider, status: status,

@@ -7,18 +7,9 @@ enum AnthropicResponseDecoder {
 
     /// Decodes a non-streamed `message` body.
     static func response(from body: String, provider: String, status: Int) throws -> ModelResponse {
-        let json: JSONValue
-        do {
-            json = try JSONValue.parse(body)
-        } catch {
-            throw ProviderError.malformedResponse(
-                provider: provider, message: "the reply is not JSON (\(error))", status: status, body: body)
-        }
-        if json["type"] == "error" || json["error"]?.objectValue != nil {
-            let decoded = OpenAIResponseDecoder.errorMessage(from: body)
-            throw ProviderError.http(
-                provider: provider, status: status, message: decoded.message, vendorCode: decoded.code, body: body)
-        }
+        let json = try ReplyBody.parse(
+            body, provider: provider, status: status, isError: { $0["type"] == "error" || $0["error"]?.objectValue != nil },
+            decodeError: OpenAIResponseDecoder.errorMessage)
         guard let blocks = json["content"]?.arrayValue else {
             throw ProviderError.malformedResponse(
                 provider: provider, message: "the reply has no content array", status: status, body: body)

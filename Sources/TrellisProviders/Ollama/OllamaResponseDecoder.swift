@@ -4,18 +4,7 @@ import TrellisCore
 enum OllamaResponseDecoder {
     /// Decodes the body; an `{"error": ...}` body is the vendor's error.
     static func response(from body: String, provider: String, status: Int) throws -> ModelResponse {
-        let json: JSONValue
-        do {
-            json = try JSONValue.parse(body)
-        } catch {
-            throw ProviderError.malformedResponse(
-                provider: provider, message: "the reply is not JSON (\(error))", status: status, body: body)
-        }
-        if let error = json["error"], !error.isNull {
-            let decoded = OpenAIResponseDecoder.errorMessage(from: body)
-            throw ProviderError.http(
-                provider: provider, status: status, message: decoded.message, vendorCode: decoded.code, body: body)
-        }
+        let json = try ReplyBody.parse(body, provider: provider, status: status, decodeError: OpenAIResponseDecoder.errorMessage)
         guard json["message"]?.objectValue != nil else {
             throw ProviderError.malformedResponse(
                 provider: provider, message: "the reply has no message", status: status, body: body)

@@ -20,18 +20,7 @@ enum YandexResponseDecoder {
 
     /// Decodes a non-streamed completion body.
     static func response(from body: String, provider: String, status: Int) throws -> ModelResponse {
-        let json: JSONValue
-        do {
-            json = try JSONValue.parse(body)
-        } catch {
-            throw ProviderError.malformedResponse(
-                provider: provider, message: "the reply is not JSON (\(error))", status: status, body: body)
-        }
-        if let error = json["error"], !error.isNull {
-            let decoded = errorMessage(from: body)
-            throw ProviderError.http(
-                provider: provider, status: status, message: decoded.message, vendorCode: decoded.code, body: body)
-        }
+        let json = try ReplyBody.parse(body, provider: provider, status: status, decodeError: errorMessage)
         let result = envelope(json)
         guard let alternative = try self.alternative(of: result, provider: provider, status: status, body: body) else {
             throw ProviderError.malformedResponse(

@@ -46,18 +46,6 @@ enum YandexSideDecoder {
     }
 
     private static func parse(_ body: String, provider: String, status: Int) throws -> JSONValue {
-        let json: JSONValue
-        do {
-            json = try JSONValue.parse(body)
-        } catch {
-            throw ProviderError.malformedResponse(
-                provider: provider, message: "the reply is not JSON (\(error))", status: status, body: body)
-        }
-        if let error = json["error"], !error.isNull {
-            let decoded = YandexResponseDecoder.errorMessage(from: body)
-            throw ProviderError.http(
-                provider: provider, status: status, message: decoded.message, vendorCode: decoded.code, body: body)
-        }
-        return json
+        try ReplyBody.parse(body, provider: provider, status: status, decodeError: YandexResponseDecoder.errorMessage)
     }
 }
