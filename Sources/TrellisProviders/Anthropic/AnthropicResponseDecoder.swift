@@ -8,7 +8,8 @@ enum AnthropicResponseDecoder {
     /// Decodes a non-streamed `message` body.
     static func response(from body: String, provider: String, status: Int) throws -> ModelResponse {
         let json = try ReplyBody.parse(
-            body, provider: provider, status: status, isError: { $0["type"] == "error" || $0["error"]?.objectValue != nil },
+            body, provider: provider, status: status,
+            isError: { $0["type"] == "error" || $0["error"]?.objectValue != nil },
             decodeError: OpenAIResponseDecoder.errorMessage)
         guard let blocks = json["content"]?.arrayValue else {
             throw ProviderError.malformedResponse(
