@@ -80,6 +80,26 @@ import TrellisTesting
         }
     }
 
+    @Test func namedErrorEventEndsTheStream() async throws {
+        try await FakeVendorServer.withServer { server in
+            DewiarFake.install(on: server, key: secretKey)
+            var chunks = DewiarFake.chunks(.text("Paris."))
+            chunks.insert(
+                "event: error\n" + #"data: {"error":{"message":"upstream timed out","code":"upstream"}}"# + "\n\n",
+                at: 1)
+            server.enqueue(.eventStream(chunks))
+            let provider = presetProvider(kind: "dewiar", baseURL: DewiarFake.baseURL(of: server))
+            let log = EventLog()
+            let error = try await #require(throws: ProviderError.self) {
+                try await drain(provider.stream(request), into: log)
+            }
+            #expect(error.shortDescription == "provider_stream_error")
+            #expect(error.message == "error in stream: upstream timed out")
+            #expect(error.vendorCode == "upstream")
+            #expect(log.events.completedCount == 0)
+        }
+    }
+
     @Test func billingWithoutUsageStillGivesTheCost() async throws {
         try await FakeVendorServer.withServer { server in
             DewiarFake.install(on: server, key: secretKey)
