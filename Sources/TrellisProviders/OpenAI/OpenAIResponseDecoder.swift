@@ -8,18 +8,7 @@ enum OpenAIResponseDecoder {
     static func response(
         from body: String, provider: String, status: Int, maxTokens: Int?, billing: Bool = false
     ) throws -> ModelResponse {
-        let json: JSONValue
-        do {
-            json = try JSONValue.parse(body)
-        } catch {
-            throw ProviderError.malformedResponse(
-                provider: provider, message: "the reply is not JSON (\(error))", status: status, body: body)
-        }
-        if let error = json["error"], !error.isNull {
-            let decoded = errorMessage(from: body)
-            throw ProviderError.http(
-                provider: provider, status: status, message: decoded.message, vendorCode: decoded.code, body: body)
-        }
+        let json = try ReplyBody.parse(body, provider: provider, status: status, decodeError: errorMessage)
         guard let choice = json["choices"]?.arrayValue?.first, let message = choice["message"]?.objectValue else {
             throw ProviderError.malformedResponse(
                 provider: provider, message: "the reply has no choices[0].message", status: status, body: body)
