@@ -38,6 +38,55 @@ struct ProviderCheckTests {
         }
     }
 
+    /// A vendor fake and how to point its adapter at it.
+    struct Vendor: Sendable, CustomTestStringConvertible {
+        var kind: String
+        var fake: any VendorFake.Type
+        var model: String
+        var settings: JSONObject = [:]
+        var testDescription: String { kind }
+    }
+
+    static let vendors: [Vendor] = [
+        Vendor(kind: "openai", fake: OpenAIFake.self, model: "gpt-4o-mini"),
+        Vendor(kind: "yandex", fake: YandexFake.self, model: "yandexgpt", settings: ["folder_id": "b1gfolder"]),
+        Vendor(kind: "amvera", fake: AmveraFake.self, model: "gpt-4.1"),
+        Vendor(kind: "dewiar", fake: DewiarFake.self, model: "openai/gpt-5-mini"),
+        Vendor(kind: "siliconflow", fake: SiliconFlowFake.self, model: "Qwen/Qwen2.5-72B-Instruct"),
+        Vendor(kind: "vllm", fake: VLLMFake.self, model: "meta-llama/Llama-3.2-11B-Vision-Instruct"),
+        Vendor(kind: "anthropic", fake: AnthropicFake.self, model: "claude-sonnet-4-0"),
+        Vendor(kind: "ollama", fake: OllamaFake.self, model: "llama3.2"),
+    ]
+
+    @Test("the whole battery passes against every vendor's fake, through the registered adapter", arguments: vendors)
+    func batteryPerVendor(_ vendor: Vendor) async throws {
+        try await FakeVendorServer.withServer { server in
+            vendor.fake.install(on: server, key: secretKey)
+            if vendor.kind == "amvera" {
+                // Amvera cannot stream and answers per route; its fake renders each request by its path.
+                let kazan = FakeReply.Call("get_weather", #"{"city":"Kazan"}"#)
+                let perm = FakeReply.Call("get_weather", #"{"city":"Perm"}"#)
+                AmveraFake.serve(
+                    [
+                        .text("Hello there."), .calls(kazan), .text("Snow, -3 °C."), .calls(kazan, perm),
+                        .calls(kazan, perm),
+                    ],
+                    on: server)
+            } else {
+                vendor.fake.enqueueCheckBattery(on: server)
+            }
+            let provider = try ProviderFactory.make(
+                ProviderConfiguration(
+                    name: vendor.kind, kind: vendor.kind, baseURL: vendor.fake.baseURL(of: server), apiKey: secretKey,
+                    settings: vendor.settings))
+            let outcomes = await ProviderCheck.run(provider, model: vendor.model)
+
+            #expect(outcomes.compactMap(\.problem) == [])
+            #expect(outcomes.map(\.calls) == [0, 1, 2, 2])
+            #expect(server.requests.count == 5)
+        }
+    }
+
     @Test("a provider that answers without calling tools fails the tool checks, each with its reason")
     func failuresAreExplained() async throws {
         try await FakeVendorServer.withServer { server in
