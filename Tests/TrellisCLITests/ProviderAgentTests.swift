@@ -131,6 +131,28 @@ import TrellisTesting
         }
     }
 
+    @Test("a reply the adapter cannot read is one error line naming the provider, the status and the body's start")
+    func unreadableReply() async throws {
+        for scenario in Self.cases {
+            try await FakeVendorServer.withServer { server in
+                scenario.fake.install(on: server, key: scenario.key)
+                server.respond { _ in .text("<html><body>Bad gateway page</body></html>", status: 200) }
+                let outcome = try await CLIHarness(files: [:]).run(
+                    ["run", scenario.agent, "hi", "--workspace", CLIHarness.packageRoot],
+                    environment: scenario.environment(scenario.fake.baseURL(of: server)))
+
+                #expect(outcome.status == 1, "\(scenario.agent)")
+                let lines = outcome.stderr.split(separator: "\n")
+                #expect(lines.count == 1, "\(scenario.agent): \(outcome.stderr)")
+                #expect(
+                    outcome.stderr.contains("provider '\(scenario.agent)': HTTP 200"),
+                    "\(scenario.agent): \(outcome.stderr)")
+                #expect(outcome.stderr.contains("<html><body>Bad gateway page"), "\(scenario.agent): \(outcome.stderr)")
+                if !scenario.key.isEmpty { #expect(!outcome.stderr.contains(scenario.key)) }
+            }
+        }
+    }
+
     @Test("trellis provider check prints the battery's table against a fake and exits 0")
     func providerCheck() async throws {
         try await FakeVendorServer.withServer { server in
