@@ -30,4 +30,25 @@ enum ReplyBody {
         }
         return json
     }
+
+    /// Parses one line of a newline-delimited JSON stream (Yandex, Ollama).
+    ///
+    /// - Throws: ``ProviderError/malformedResponse(provider:message:status:body:)`` for a line that is not JSON, and
+    ///   ``ProviderError/streamError(provider:message:vendorCode:)`` for an `{"error": ...}` line.
+    static func parseStreamLine(
+        _ line: String, provider: String, decodeError: (String) -> (message: String, code: String?)
+    ) throws -> JSONValue {
+        let json: JSONValue
+        do {
+            json = try JSONValue.parse(line)
+        } catch {
+            throw ProviderError.malformedResponse(
+                provider: provider, message: "a stream line is not JSON (\(error))", status: 200, body: line)
+        }
+        if let error = json["error"], !error.isNull {
+            let decoded = decodeError(line)
+            throw ProviderError.streamError(provider: provider, message: decoded.message, vendorCode: decoded.code)
+        }
+        return json
+    }
 }

@@ -32,17 +32,8 @@ struct OllamaStreamDecoder: StreamDecoder {
     private mutating func consume(_ lines: [String]) throws -> [ModelEvent] {
         var events: [ModelEvent] = []
         for line in lines where !accumulator.isDone {
-            let json: JSONValue
-            do {
-                json = try JSONValue.parse(line)
-            } catch {
-                throw ProviderError.malformedResponse(
-                    provider: provider, message: "a stream line is not JSON (\(error))", status: 200, body: line)
-            }
-            if let error = json["error"], !error.isNull {
-                let decoded = OpenAIResponseDecoder.errorMessage(from: line)
-                throw ProviderError.streamError(provider: provider, message: decoded.message, vendorCode: decoded.code)
-            }
+            let json = try ReplyBody.parseStreamLine(
+                line, provider: provider, decodeError: OpenAIResponseDecoder.errorMessage)
             events += try accumulator.consume(json, source: line, status: 200)
         }
         return events

@@ -50,17 +50,8 @@ struct YandexStreamDecoder: StreamDecoder {
     }
 
     private mutating func consume(_ line: String) throws -> [ModelEvent] {
-        let json: JSONValue
-        do {
-            json = try JSONValue.parse(line)
-        } catch {
-            throw ProviderError.malformedResponse(
-                provider: provider, message: "a stream line is not JSON (\(error))", status: 200, body: line)
-        }
-        if let error = json["error"], !error.isNull {
-            let decoded = YandexResponseDecoder.errorMessage(from: line)
-            throw ProviderError.streamError(provider: provider, message: decoded.message, vendorCode: decoded.code)
-        }
+        let json = try ReplyBody.parseStreamLine(
+            line, provider: provider, decodeError: YandexResponseDecoder.errorMessage)
         let result = YandexResponseDecoder.envelope(json)
         guard
             let alternative = try YandexResponseDecoder.alternative(
