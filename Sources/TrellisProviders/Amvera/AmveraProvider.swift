@@ -101,7 +101,7 @@ public struct AmveraProvider: ModelProvider {
                     from: text, provider: name, status: Int(response.status.code), maxTokens: request.options.maxTokens)
             }
         } catch let error as ProviderError {
-            throw error.redacting(http.configuration.apiKey)
+            throw http.redacting(error)
         }
     }
 

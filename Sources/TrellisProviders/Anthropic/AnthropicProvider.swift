@@ -70,7 +70,7 @@ public struct AnthropicProvider: ModelProvider {
                     from: text, provider: name, status: Int(response.status.code))
             }
         } catch let error as ProviderError {
-            throw error.redacting(http.configuration.apiKey)
+            throw http.redacting(error)
         }
     }
 

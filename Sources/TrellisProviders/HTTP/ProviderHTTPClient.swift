@@ -11,6 +11,13 @@ struct ProviderHTTPClient: Sendable {
     let client: HTTPClient
     /// Headers the adapter adds (authentication); never printed.
     let headers: [HTTPHeaderField]
+    /// Secrets besides the API key (Dewiar's `provider_api_key`) that must never appear in an error.
+    var secrets: [String] = []
+
+    /// `error` with the API key and every other secret replaced by `[redacted]`.
+    func redacting(_ error: ProviderError) -> ProviderError {
+        ([configuration.apiKey].compactMap { $0 } + secrets).reduce(error) { $0.redacting($1) }
+    }
 
     /// Bodies larger than this are refused (a runaway or hostile server).
     static let maxBodyBytes = 32 * 1024 * 1024

@@ -77,7 +77,7 @@ public struct OllamaProvider: ModelProvider {
                 return try OllamaResponseDecoder.response(from: text, provider: name, status: Int(response.status.code))
             }
         } catch let error as ProviderError {
-            throw error.redacting(http.configuration.apiKey)
+            throw http.redacting(error)
         }
     }
 

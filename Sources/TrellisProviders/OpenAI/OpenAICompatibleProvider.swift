@@ -31,8 +31,6 @@ public struct OpenAICompatibleProvider: ModelProvider {
     let dialect: OpenAIDialect
     /// Body fields from the dialect's ``OpenAIDialect/bodySettings``.
     let fields: JSONObject
-    /// Secrets besides the API key, redacted from errors.
-    let secrets: [String]
 
     /// Creates an adapter.
     ///
@@ -49,9 +47,11 @@ public struct OpenAICompatibleProvider: ModelProvider {
         if let key = configuration.apiKey?.trimmingSpacesAndNewlines, !key.isEmpty {
             authentication.append(HTTPHeaderField(name: "Authorization", value: "Bearer \(key)"))
         }
-        self.http = ProviderHTTPClient(configuration: configuration, client: client, headers: authentication)
-        self.retry = retry ?? RetryPolicy(maxRetries: configuration.maxRetries)
         let dialect = dialect ?? OpenAIDialect.named(configuration.kind)
+        self.http = ProviderHTTPClient(
+            configuration: configuration, client: client, headers: authentication,
+            secrets: dialect.secretSettings.compactMap { configuration.setting($0) })
+        self.retry = retry ?? RetryPolicy(maxRetries: configuration.maxRetries)
         self.dialect = dialect
         self.endpoint = dialect.endpoint(baseURL: configuration.baseURL)
         var fields = JSONObject()
@@ -59,7 +59,6 @@ public struct OpenAICompatibleProvider: ModelProvider {
             if let value = configuration.settings[name], !value.isNull, value != "" { fields[name] = value }
         }
         self.fields = fields
-        self.secrets = dialect.secretSettings.compactMap { configuration.setting($0) }
     }
 
     var name: String { http.configuration.name }
@@ -76,17 +75,16 @@ public struct OpenAICompatibleProvider: ModelProvider {
                     billing: dialect.reportsBilling)
             }
         } catch let error as ProviderError {
-            throw redacting(error)
+            throw http.redacting(error)
         }
     }
 
     public func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error> {
-        let events = http.eventStream(
+        http.eventStream(
             endpoint, body: body(for: request, stream: true), accept: "text/event-stream", retry: retry,
             decodeError: OpenAIResponseDecoder.errorMessage,
             decoder: OpenAIStreamDecoder(
                 provider: name, maxTokens: request.options.maxTokens, billing: dialect.reportsBilling))
-        return RedactingEventStream.wrap(events, secrets: secrets)
     }
 
     /// The request body: the OpenAI encoding plus the dialect's setting fields.
@@ -95,10 +93,5 @@ public struct OpenAICompatibleProvider: ModelProvider {
         var body = OpenAIRequestEncoder.body(for: request, stream: stream).objectValue ?? JSONObject()
         for (key, value) in fields.members { body[key] = value }
         return JSONValue.object(body).serialized()
-    }
-
-    /// `error` without the API key or any other secret.
-    func redacting(_ error: ProviderError) -> ProviderError {
-        ([http.configuration.apiKey].compactMap { $0 } + secrets).reduce(error) { $0.redacting($1) }
     }
 }

@@ -7,7 +7,7 @@ extension ProviderHTTPClient {
     ///
     /// Pull-based: the request is sent on the first `next()`, and each later call reads just enough of the body to
     /// produce one event, so abandoning the iteration cancels the request. The last event is
-    /// ``ModelEvent/completed(_:)``. Errors never carry the key.
+    /// ``ModelEvent/completed(_:)``. Errors never carry the key or any other secret (``secrets``).
     func eventStream(
         _ url: String, body: String, accept: String, retry: RetryPolicy,
         decodeError: @escaping @Sendable (String) -> (message: String, code: String?),
@@ -16,12 +16,11 @@ extension ProviderHTTPClient {
         let state = BodyEventStream(
             http: self, url: url, body: body, accept: accept, retry: retry, decodeError: decodeError,
             decoder: decoder)
-        let key = configuration.apiKey
-        return AsyncThrowingStream(unfolding: {
+        return AsyncThrowingStream(unfolding: { [self] in
             do {
                 return try await state.next()
             } catch let error as ProviderError {
-                throw error.redacting(key)
+                throw redacting(error)
             }
         })
     }

@@ -93,7 +93,7 @@ public struct YandexProvider: ModelProvider, EmbeddingProvider, ClassificationPr
                 try YandexResponseDecoder.response(from: text, provider: name, status: status)
             }
         } catch let error as ProviderError where YandexResponseDecoder.isTopicRefusal(error) {
-            return YandexResponseDecoder.refusal(error.redacting(http.configuration.apiKey))
+            return YandexResponseDecoder.refusal(http.redacting(error))
         }
     }
 
@@ -153,7 +153,7 @@ public struct YandexProvider: ModelProvider, EmbeddingProvider, ClassificationPr
                 return try decode(text, Int(response.status.code))
             }
         } catch let error as ProviderError {
-            throw error.redacting(http.configuration.apiKey)
+            throw http.redacting(error)
         }
     }
 }
