@@ -115,7 +115,8 @@ struct EventPrinter: Sendable {
         case .textDelta(let text) where stream:
             Output.out(text)
         case .reasoningDelta(let text) where verbose:
-            Output.err(text)
+            // Without streaming a reply's reasoning arrives whole: give it its own line.
+            Output.err(stream || text.hasSuffix("\n") ? text : text + "\n")
         case .turnStarted(let turn) where verbose:
             Output.err("· turn \(turn)\n")
         case .toolCall(let call) where verbose:

@@ -131,6 +131,28 @@ import TrellisTesting
         }
     }
 
+    @Test("SiliconFlow's reasoning_content is shown with -v on standard error, and never sent back")
+    func reasoningShownWithVerbose() async throws {
+        try await FakeVendorServer.withServer { server in
+            SiliconFlowFake.install(on: server, key: "sk-sf-key")
+            server.enqueue(
+                SiliconFlowFake.reply(
+                    FakeReply(calls: [.init("calculator", #"{"expression":"6*7"}"#)], reasoning: "Use the calculator."),
+                    stream: false),
+                SiliconFlowFake.reply(.text("42"), stream: false))
+            let outcome = try await CLIHarness(files: [:]).run(
+                ["run", "siliconflow", "6*7?", "-v", "--workspace", CLIHarness.packageRoot],
+                environment: [
+                    "SILICONFLOW_BASE_URL": SiliconFlowFake.baseURL(of: server), "SILICONFLOW_API_KEY": "sk-sf-key",
+                ])
+
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            #expect(outcome.stdout == "42\n")
+            #expect(outcome.stderr.contains("Use the calculator."))
+            #expect(server.requests.last?.body.contains("Use the calculator.") == false)
+        }
+    }
+
     @Test("a reply the adapter cannot read is one error line naming the provider, the status and the body's start")
     func unreadableReply() async throws {
         for scenario in Self.cases {

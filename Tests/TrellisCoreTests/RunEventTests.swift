@@ -70,4 +70,14 @@ struct RunEventTests {
         #expect(result.output == "two words")
         #expect(events.events.map(label) == ["turn 1", "text two ", "text words", "finished stop"])
     }
+
+    @Test("a reply's reasoning is reported without streaming too, once per reply")
+    func reasoningWithoutStreaming() async throws {
+        let events = EventRecorder()
+        let reply = ModelResponse(message: .assistant("42", reasoning: "6 times 7"), finishReason: .stop)
+        let (result, _) = await runScript([.reply(reply)], events: events)
+
+        #expect(result.output == "42")
+        #expect(events.events.map(label) == ["turn 1", "reasoning 6 times 7", "finished stop"])
+    }
 }

@@ -4,7 +4,7 @@ public enum RunEvent: Sendable, Hashable {
     case turnStarted(turn: Int)
     /// Answer text arrived (streaming runs only).
     case textDelta(String)
-    /// Reasoning text arrived (streaming runs only).
+    /// Reasoning text arrived: piece by piece in streaming runs, whole after each reply otherwise.
     case reasoningDelta(String)
     /// The model asked for a tool call.
     case toolCall(ToolCall)

@@ -148,7 +148,13 @@ struct RunLoop: Sendable {
     }
 
     private func callModel(_ request: ModelRequest) async throws -> ModelResponse {
-        guard options.stream else { return try await provider.complete(request) }
+        guard options.stream else {
+            let response = try await provider.complete(request)
+            if let reasoning = response.message.reasoning, !reasoning.isEmpty {
+                await onEvent(.reasoningDelta(reasoning))
+            }
+            return response
+        }
         for try await event in provider.stream(request) {
             switch event {
             case .textDelta(let text): await onEvent(.textDelta(text))
