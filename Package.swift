@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
     targets: [
         .target(
@@ -51,7 +52,9 @@ let package = Package(
         .target(
             name: "TrellisPlugins",
             dependencies: [
-                "TrellisCore",
+                "TrellisCore", "TrellisConfig",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -79,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "trellis-bench",
             dependencies: [
-                "TrellisCore", "TrellisProviders", "TrellisTesting",
+                "TrellisCore", "TrellisProviders", "TrellisPlugins", "TrellisConfig", "TrellisTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -110,7 +113,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TrellisPluginsTests",
-            dependencies: ["TrellisPlugins", "TrellisCore"],
+            dependencies: ["TrellisPlugins", "TrellisCore", "TrellisConfig", "TrellisTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

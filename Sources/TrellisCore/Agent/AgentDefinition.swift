@@ -18,6 +18,8 @@ public struct AgentDefinition: Sendable, Hashable {
     public var parallelToolCalls: Bool
     /// When the run stops.
     public var limits: RunLimits
+    /// Which tool calls need a person's approval, and which are refused.
+    public var approval: ToolApprovalPolicy
 
     /// Creates an agent definition.
     public init(
@@ -28,7 +30,8 @@ public struct AgentDefinition: Sendable, Hashable {
         tools: [ToolReference] = [],
         toolChoice: ToolChoice? = nil,
         parallelToolCalls: Bool = true,
-        limits: RunLimits = RunLimits()
+        limits: RunLimits = RunLimits(),
+        approval: ToolApprovalPolicy = ToolApprovalPolicy()
     ) {
         self.name = name
         self.description = description
@@ -38,6 +41,7 @@ public struct AgentDefinition: Sendable, Hashable {
         self.toolChoice = toolChoice
         self.parallelToolCalls = parallelToolCalls
         self.limits = limits
+        self.approval = approval
     }
 }
 

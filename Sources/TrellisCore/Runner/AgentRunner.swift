@@ -23,11 +23,20 @@ public struct AgentRunner: Sendable {
         public var stream: Bool
         /// The run's id, passed to tools.
         public var runID: String
+        /// The workspace folder, passed to tools.
+        public var workspace: String?
+        /// Who decides calls whose approval rule is `ask`; without one they are refused.
+        public var approver: (any ToolApprover)?
 
         /// Creates options.
-        public init(stream: Bool = false, runID: String = AgentRunner.makeRunID()) {
+        public init(
+            stream: Bool = false, runID: String = AgentRunner.makeRunID(), workspace: String? = nil,
+            approver: (any ToolApprover)? = nil
+        ) {
             self.stream = stream
             self.runID = runID
+            self.workspace = workspace
+            self.approver = approver
         }
     }
 

@@ -110,7 +110,7 @@ struct RunLoop: Sendable {
 
             let budget = limits.maxToolCalls.map { max(0, $0 - state.records.count) }
             let batch = await dispatcher.dispatch(
-                calls, agent: agent, runID: options.runID, parallel: agent.parallelToolCalls, budget: budget,
+                calls, agent: agent, options: options, parallel: agent.parallelToolCalls, budget: budget,
                 breaker: &state.breaker, maxRepeats: limits.maxRepeatedCalls, logger: logger, onEvent: onEvent)
             append(batch.results, &state)
             if Task.isCancelled {

@@ -35,7 +35,7 @@ struct ToolDispatcher: Sendable {
     }
 
     func dispatch(
-        _ calls: [ToolCall], agent: AgentDefinition, runID: String, parallel: Bool, budget: Int?,
+        _ calls: [ToolCall], agent: AgentDefinition, options: AgentRunner.Options, parallel: Bool, budget: Int?,
         breaker: inout RepeatBreaker, maxRepeats: Int, logger: Logger,
         onEvent: @Sendable (RunEvent) async -> Void
     ) async -> Batch {
@@ -60,10 +60,12 @@ struct ToolDispatcher: Sendable {
                         )))
                 continue
             }
-            plans.append(plan(call, parsed))
+            plans.append(await approved(plan(call, parsed), call, agent: agent, approver: options.approver))
         }
 
-        let context = { (call: ToolCall) in ToolContext(agent: agent.name, runID: runID, callID: call.id) }
+        let context = { (call: ToolCall) in
+            ToolContext(agent: agent.name, runID: options.runID, callID: call.id, workspace: options.workspace)
+        }
         var outputs = [ToolOutput?](repeating: nil, count: calls.count)
         if parallel {
             await withTaskGroup(of: (Int, ToolOutput).self) { group in
@@ -111,6 +113,28 @@ struct ToolDispatcher: Sendable {
             return .done(.error("invalid arguments for tool '\(call.name)': " + problems.joined(separator: "; ")))
         }
         return .run(executor, arguments)
+    }
+
+    /// Applies the agent's approval policy to a call that is otherwise ready to run.
+    private func approved(_ plan: Plan, _ call: ToolCall, agent: AgentDefinition, approver: (any ToolApprover)?) async
+        -> Plan
+    {
+        guard case .run = plan else { return plan }
+        switch agent.approval.rule(for: call.name) {
+        case .allow:
+            return plan
+        case .deny:
+            return .done(.error("not executed: the agent's approval policy denies tool '\(call.name)'"))
+        case .ask:
+            guard let approver else {
+                return .done(
+                    .error(
+                        "not executed: tool '\(call.name)' needs approval (approval: ask) and there is no terminal to "
+                            + "ask on; set its rule to allow for unattended runs"))
+            }
+            if await approver.approve(call, agent: agent.name) { return plan }
+            return .done(.error("not executed: the user declined the call to '\(call.name)'"))
+        }
     }
 
     private static func execute(_ executor: any ToolExecutor, _ arguments: JSONValue, _ context: ToolContext) async

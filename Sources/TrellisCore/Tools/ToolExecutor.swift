@@ -56,11 +56,14 @@ public struct ToolContext: Sendable, Hashable {
     public var runID: String
     /// The call's id.
     public var callID: String
+    /// The workspace folder the run belongs to, when there is one.
+    public var workspace: String?
 
     /// Creates a context.
-    public init(agent: String, runID: String, callID: String) {
+    public init(agent: String, runID: String, callID: String, workspace: String? = nil) {
         self.agent = agent
         self.runID = runID
         self.callID = callID
+        self.workspace = workspace
     }
 }
