@@ -10,6 +10,7 @@ public struct AgentFile: Sendable {
     public var params: [AgentParameter]
     /// Where each tool reference, the model and the name were written, for later cross-checks.
     var toolPlaces: [DefinitionError] = []
+    var approvalPlaces: [String: DefinitionError] = [:]
     var modelPlace: DefinitionError
     var namePlace: DefinitionError
 

@@ -25,6 +25,8 @@ struct AgentLoader {
         var parallel = true
         var limits = RunLimits()
         var params: [AgentParameter] = []
+        var approval = ToolApprovalPolicy()
+        var approvalPlaces: [String: DefinitionError] = [:]
 
         for member in members {
             let value = member.value
@@ -44,16 +46,20 @@ struct AgentLoader {
                 system = try readSystem(value, agentPath: path)
             case "tools":
                 guard case .sequence(let sequence) = value else {
-                    throw reader.error(at: value, "'tools' must be a list of tool names, got \(reader.kind(of: value))")
+                    throw reader.error(
+                        at: value,
+                        "'tools' must be a list (clock, {plugin: NAME}, {mcp: NAME}), got \(reader.kind(of: value))")
                 }
                 for element in sequence {
-                    let toolName = try reader.string(element, field: "tools")
-                    if tools.contains(where: { $0.name == toolName }) {
-                        throw reader.error(at: element, "tool '\(toolName)' is listed twice")
+                    let reference = try readToolReference(element)
+                    if tools.contains(where: { $0.name == reference.name && $0.source == reference.source }) {
+                        throw reader.error(at: element, "tool '\(reference)' is listed twice")
                     }
-                    tools.append(ToolReference(name: toolName))
+                    tools.append(reference)
                     toolPlaces.append(reader.error(at: element, ""))
                 }
+            case "approval":
+                (approval, approvalPlaces) = try readApproval(value)
             case "tool_choice":
                 toolChoice = try readToolChoice(value)
             case "parallel_tool_calls":
@@ -76,10 +82,10 @@ struct AgentLoader {
         }
         let definition = AgentDefinition(
             name: name, description: description, model: model, system: system, tools: tools,
-            toolChoice: toolChoice, parallelToolCalls: parallel, limits: limits)
+            toolChoice: toolChoice, parallelToolCalls: parallel, limits: limits, approval: approval)
         return AgentFile(
-            path: path, definition: definition, params: params, toolPlaces: toolPlaces, modelPlace: modelPlace,
-            namePlace: namePlace)
+            path: path, definition: definition, params: params, toolPlaces: toolPlaces,
+            approvalPlaces: approvalPlaces, modelPlace: modelPlace, namePlace: namePlace)
     }
 
     static func isValidName(_ name: String) -> Bool {
@@ -166,6 +172,63 @@ struct AgentLoader {
             throw reader.error(at: fileNode, "cannot read system prompt file '\(full)'")
         }
         return text
+    }
+
+    /// `clock`, `{plugin: NAME, allow: [...]}` or `{mcp: NAME, allow: [...]}`.
+    private func readToolReference(_ node: Node) throws(DefinitionError) -> ToolReference {
+        if case .scalar = node { return ToolReference(name: try reader.string(node, field: "tools")) }
+        guard case .mapping = node else {
+            throw reader.error(
+                at: node, "a tool is a name (clock), {plugin: NAME} or {mcp: NAME}, got \(reader.kind(of: node))")
+        }
+        let members = try reader.mapping(node, allowed: ["plugin", "mcp", "allow"], what: "a tool reference")
+        let sources = members.filter { $0.key != "allow" }
+        guard sources.count == 1, let source = sources.first else {
+            throw reader.error(at: node, "a tool reference needs exactly one of 'plugin: NAME' or 'mcp: NAME'")
+        }
+        let name = try reader.string(source.value, field: "tools.\(source.key)")
+        guard Self.isValidName(name) else {
+            throw reader.error(
+                at: source.value, "'\(source.key)' names may hold letters, digits, '-', '_' and '.', got '\(name)'")
+        }
+        var allow: [String]?
+        if let allowNode = members.first(where: { $0.key == "allow" })?.value {
+            let names = try reader.stringList(allowNode, field: "tools.allow")
+            guard !names.isEmpty else {
+                throw reader.error(at: allowNode, "'allow' lists the tools the agent may use; it cannot be empty")
+            }
+            allow = names
+        }
+        return ToolReference(name: name, source: source.key == "plugin" ? .plugin : .mcp, allow: allow)
+    }
+
+    /// `approval: ask` or `approval: {default: allow, tools: {name: ask}}`.
+    private func readApproval(_ node: Node) throws(DefinitionError) -> (ToolApprovalPolicy, [String: DefinitionError]) {
+        var policy = ToolApprovalPolicy()
+        var places: [String: DefinitionError] = [:]
+        if case .scalar = node {
+            policy.defaultRule = try readRule(node, field: "approval")
+            return (policy, places)
+        }
+        for member in try reader.mapping(node, allowed: ["default", "tools"], what: "'approval'") {
+            if member.key == "default" {
+                policy.defaultRule = try readRule(member.value, field: "approval.default")
+                continue
+            }
+            for entry in try reader.mapping(member.value, allowed: [], what: "'approval.tools'") {
+                policy.tools[entry.key] = try readRule(entry.value, field: "approval.tools.\(entry.key)")
+                places[entry.key] = reader.error(at: entry.keyNode, "")
+            }
+        }
+        return (policy, places)
+    }
+
+    private func readRule(_ node: Node, field: String) throws(DefinitionError) -> ToolApprovalPolicy.Rule {
+        let text = try reader.string(node, field: field)
+        guard let rule = ToolApprovalPolicy.Rule(rawValue: text) else {
+            throw reader.error(at: node, "'\(field)' must be allow, deny or ask, got '\(text)'")
+        }
+        return rule
     }
 
     private func readToolChoice(_ node: Node) throws(DefinitionError) -> ToolChoice {

@@ -111,14 +111,33 @@ public struct Workspace: Sendable {
                             + "configured: \(providers.joined(separator: ", ")) (declare it under providers: in trellis.yaml)",
                         file: agent.path))
             }
-            for (tool, place) in zip(agent.definition.tools, agent.toolPlaces) where !toolNames.contains(tool.name) {
-                errors.append(
-                    place.with(
-                        "unknown tool '\(tool.name)'\(Suggestions.hint(for: tool.name, in: toolNames)); available: "
-                            + toolNames.joined(separator: ", "), file: agent.path))
+            for (tool, place) in zip(agent.definition.tools, agent.toolPlaces) {
+                if let problem = problem(with: tool, configuration: configuration, toolNames: toolNames) {
+                    errors.append(place.with(problem, file: agent.path))
+                }
             }
         }
         return errors
+    }
+
+    /// What is wrong with one entry of an agent's `tools:`, if anything.
+    private static func problem(
+        with tool: ToolReference, configuration: WorkspaceConfiguration, toolNames: [String]
+    ) -> String? {
+        switch tool.source {
+        case .builtin:
+            guard !toolNames.contains(tool.name) else { return nil }
+            return "unknown tool '\(tool.name)'\(Suggestions.hint(for: tool.name, in: toolNames)); available: "
+                + toolNames.joined(separator: ", ") + " (or {plugin: NAME}, {mcp: NAME})"
+        case .mcp:
+            guard configuration.mcpServers[tool.name] == nil else { return nil }
+            let servers = configuration.mcpServers.keys.sorted()
+            return "unknown MCP server '\(tool.name)'\(Suggestions.hint(for: tool.name, in: servers)); declared: "
+                + (servers.isEmpty ? "none" : servers.joined(separator: ", "))
+                + " (declare it under mcp_servers: in trellis.yaml)"
+        case .plugin:
+            return nil
+        }
     }
 
     static func readText(_ path: String) throws(DefinitionError) -> String {

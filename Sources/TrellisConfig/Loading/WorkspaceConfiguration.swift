@@ -9,6 +9,8 @@ public struct WorkspaceConfiguration: Sendable {
     public var defaultModel: String?
     /// Settings per tool name (`tools.http_get`), with where they were written.
     public var toolSettings: [String: ToolSettings]
+    /// MCP stdio servers by name (`mcp_servers:`).
+    public var mcpServers: [String: MCPServerSettings]
 
     /// One `tools.<name>` block.
     public struct ToolSettings: Sendable {
@@ -21,11 +23,12 @@ public struct WorkspaceConfiguration: Sendable {
     /// Creates a configuration.
     public init(
         providers: [String: ProviderConfiguration] = [:], defaultModel: String? = nil,
-        toolSettings: [String: ToolSettings] = [:]
+        toolSettings: [String: ToolSettings] = [:], mcpServers: [String: MCPServerSettings] = [:]
     ) {
         self.providers = providers
         self.defaultModel = defaultModel
         self.toolSettings = toolSettings
+        self.mcpServers = mcpServers
     }
 
     /// Providers usable without `trellis.yaml`: one per kind, named after it, configured from the environment
@@ -56,6 +59,14 @@ struct WorkspaceConfigurationLoader {
             case "defaults":
                 for entry in try reader.mapping(member.value, allowed: ["model"], what: "'defaults'") {
                     configuration.defaultModel = try reader.string(entry.value, field: "defaults.model")
+                }
+            case "mcp_servers":
+                for entry in try reader.mapping(member.value, allowed: [], what: "'mcp_servers'") {
+                    guard AgentLoader.isValidName(entry.key) else {
+                        throw reader.error(
+                            at: entry.keyNode, "MCP server names may hold letters, digits, '-', '_' and '.'")
+                    }
+                    configuration.mcpServers[entry.key] = try readMCPServer(name: entry.key, entry.value)
                 }
             case "tools":
                 for entry in try reader.mapping(member.value, allowed: [], what: "'tools'") {
@@ -133,6 +144,41 @@ struct WorkspaceConfigurationLoader {
             }
         }
         return configuration
+    }
+
+    private func readMCPServer(name: String, _ node: Node) throws(DefinitionError) -> MCPServerSettings {
+        let field = "mcp_servers.\(name)"
+        let members = try reader.mapping(
+            node, allowed: ConfigSchema.keys(ConfigSchema.mcpServer), what: "MCP server '\(name)'")
+        guard let commandNode = members.first(where: { $0.key == "command" })?.value else {
+            throw reader.error(at: node, "MCP server '\(name)' is missing required key 'command'")
+        }
+        let place = reader.error(at: node, "")
+        var server = MCPServerSettings(
+            name: name, command: try reader.string(commandNode, field: "\(field).command"),
+            place: "\(place.file):\(place.line):\(place.column)")
+        guard !server.command.isEmpty else { throw reader.error(at: commandNode, "'\(field).command' is empty") }
+        for member in members {
+            let value = member.value
+            switch member.key {
+            case "args":
+                guard case .sequence(let sequence) = value else {
+                    throw reader.error(at: value, "'\(field).args' must be a list of strings")
+                }
+                for element in sequence { server.arguments.append(try reader.string(element, field: "\(field).args")) }
+            case "env":
+                for variable in try reader.mapping(value, allowed: [], what: "'\(field).env'") {
+                    server.environment[variable.key] = try reader.string(
+                        variable.value, field: "\(field).env.\(variable.key)")
+                }
+            case "working_dir": server.workingDirectory = try reader.string(value, field: "\(field).working_dir")
+            case "startup_timeout":
+                server.startupTimeout = try reader.duration(value, field: "\(field).startup_timeout")
+            case "timeout": server.callTimeout = try reader.duration(value, field: "\(field).timeout")
+            default: break
+            }
+        }
+        return server
     }
 
     private func readPricing(_ node: Node) throws(DefinitionError) -> [String: ModelPricing] {

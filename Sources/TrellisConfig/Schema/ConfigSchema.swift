@@ -33,6 +33,34 @@ public enum ConfigSchema {
         ],
     ]
 
+    static let toolNameList: JSONValue = [
+        "description": "The tools the agent may use (all when absent).", "type": ["string", "array"],
+        "items": ["type": "string"],
+    ]
+
+    static let approvalRule: JSONValue = ["enum": ["allow", "deny", "ask"]]
+
+    /// The schema of one `mcp_servers:` entry.
+    static let mcpServer: JSONValue = [
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["command"],
+        "properties": [
+            "command": [
+                "type": "string",
+                "description": "The server program: a name on PATH, or a path (relative to the workspace).",
+            ],
+            "args": ["type": "array", "items": ["type": "string"]],
+            "env": [
+                "type": "object", "additionalProperties": ["type": "string"],
+                "description": "Variables for the server, besides PATH, HOME, LANG, USER, LOGNAME, SHELL and TERM.",
+            ],
+            "working_dir": ["type": "string", "description": "Relative to the workspace; default the workspace."],
+            "startup_timeout": duration,
+            "timeout": duration,
+        ],
+    ]
+
     static let limits: JSONValue = [
         "type": "object",
         "additionalProperties": false,
@@ -77,7 +105,36 @@ public enum ConfigSchema {
                 ],
             ],
             "tools": [
-                "type": "array", "items": ["type": "string"], "description": "Built-in or registered tool names.",
+                "type": "array",
+                "description":
+                    "Built-in tool names (clock), executable plugins ({plugin: NAME} for plugins/NAME/plugin.yaml) and MCP servers ({mcp: NAME} from trellis.yaml), with an optional allow: list.",
+                "items": [
+                    "anyOf": [
+                        ["type": "string"],
+                        [
+                            "type": "object", "additionalProperties": false, "required": ["plugin"],
+                            "properties": ["plugin": ["type": "string"], "allow": toolNameList],
+                        ],
+                        [
+                            "type": "object", "additionalProperties": false, "required": ["mcp"],
+                            "properties": ["mcp": ["type": "string"], "allow": toolNameList],
+                        ],
+                    ]
+                ],
+            ],
+            "approval": [
+                "description":
+                    "Which tool calls run: allow, deny or ask (ask prompts on a terminal and denies without one). A rule, or {default: RULE, tools: {NAME: RULE}}.",
+                "anyOf": [
+                    approvalRule,
+                    [
+                        "type": "object", "additionalProperties": false,
+                        "properties": [
+                            "default": approvalRule,
+                            "tools": ["type": "object", "additionalProperties": approvalRule],
+                        ],
+                    ],
+                ],
             ],
             "tool_choice": [
                 "description": "auto, none, required, or {function: name}; a forced choice applies to the first turn.",
@@ -162,6 +219,12 @@ public enum ConfigSchema {
                 "defaults": [
                     "type": "object", "additionalProperties": false,
                     "properties": ["model": ["type": "string", "description": "Model for agents that name none."]],
+                ],
+                "mcp_servers": [
+                    "type": "object",
+                    "description":
+                        "MCP stdio servers by name, used in agents as {mcp: NAME}: {time: {command: mcp-server-time}}.",
+                    "additionalProperties": mcpServer,
                 ],
                 "tools": [
                     "type": "object",

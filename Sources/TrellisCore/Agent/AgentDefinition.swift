@@ -78,24 +78,34 @@ public struct ModelReference: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(provider)/\(name)" }
 }
 
-/// A tool an agent refers to.
-public struct ToolReference: Sendable, Hashable {
-    /// Where a tool comes from.
+/// A tool, or a set of tools, an agent refers to: `clock`, `{plugin: units}`, `{mcp: time, allow: [...]}`.
+public struct ToolReference: Sendable, Hashable, CustomStringConvertible {
+    /// Where tools come from.
     public enum Source: String, Sendable, Hashable {
         /// Compiled into the runtime or registered from Swift code.
         case builtin
+        /// An executable plugin, `plugins/NAME/plugin.yaml`.
+        case plugin
+        /// An MCP server declared under `mcp_servers:` in `trellis.yaml`.
+        case mcp
     }
 
-    /// The tool's name.
+    /// The built-in tool's name, the plugin's name, or the MCP server's name.
     public var name: String
     /// Where it comes from.
     public var source: Source
+    /// For plugins and MCP servers, the tools the agent may use; `nil` means all of them.
+    public var allow: [String]?
 
     /// Creates a reference.
-    public init(name: String, source: Source = .builtin) {
+    public init(name: String, source: Source = .builtin, allow: [String]? = nil) {
         self.name = name
         self.source = source
+        self.allow = allow
     }
+
+    /// As written in YAML: `clock`, `{plugin: units}`, `{mcp: time}`.
+    public var description: String { source == .builtin ? name : "{\(source.rawValue): \(name)}" }
 }
 
 /// When a run stops, besides a final answer.
