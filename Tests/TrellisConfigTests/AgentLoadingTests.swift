@@ -122,11 +122,11 @@ import TrellisCore
         let keys = ConfigSchema.agent["properties"]?.objectValue?.keys ?? []
         #expect(
             keys == [
-                "name", "description", "model", "system", "tools", "tool_choice", "parallel_tool_calls", "limits",
-                "params",
+                "name", "description", "model", "system", "tools", "approval", "tool_choice", "parallel_tool_calls",
+                "limits", "params",
             ])
         let workspaceKeys =
             ConfigSchema.workspace(providerKinds: WorkspaceFixture.providerKinds)["properties"]?.objectValue?.keys ?? []
-        #expect(workspaceKeys == ["providers", "defaults", "tools"])
+        #expect(workspaceKeys == ["providers", "defaults", "mcp_servers", "tools"])
     }
 }
