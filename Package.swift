@@ -91,6 +91,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "jsonq",
+            path: "plugins/jsonq",
+            exclude: ["plugin.yaml", "README.md"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "embedded-agent",
             dependencies: ["TrellisCore", "TrellisProviders", "TrellisPlugins"],
             path: "Examples/embedded-agent",
@@ -113,7 +119,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TrellisPluginsTests",
-            dependencies: ["TrellisPlugins", "TrellisCore", "TrellisConfig", "TrellisTesting"],
+            dependencies: ["TrellisPlugins", "TrellisCore", "TrellisConfig", "TrellisTesting", "jsonq"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
