@@ -1,0 +1,146 @@
+import Logging
+import Subprocess
+import TrellisCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+#if canImport(System)
+    import System
+#else
+    import SystemPackage
+#endif
+
+/// What a server's process reports to its pool.
+enum MCPServerEvent: Sendable {
+    /// The handshake succeeded; the server takes calls.
+    case started(MCPRunningServer)
+    /// The server could not start, or it died after starting.
+    case failed(MCPError)
+}
+
+/// Runs one server process for one ``MCPConnection``: spawn, handshake, serve until it ends or is stopped, tear down.
+///
+/// The process runs in its own process group with stdin, stdout and stderr as pipes. Three child tasks move bytes:
+/// queued lines to stdin, stdout lines to the connection, stderr into the connection's tail (and the debug log).
+/// When stdout ends the process is given `stopGrace` to exit, and every request still waiting fails with its
+/// exit status and stderr tail. Teardown closes stdin, waits `stopGrace`, then sends SIGTERM to the group, waits
+/// `stopGrace` again and sends SIGKILL; whatever is left in the group gets SIGKILL at the end.
+struct MCPServerProcess: Sendable {
+    /// The protocol version Trellis asks for.
+    static let protocolVersion = "2025-11-25"
+    /// The version Trellis gives in `clientInfo`.
+    static let clientVersion = "0.1.0"
+    /// The longest stdout line accepted.
+    static let maxLineBytes = 64 * 1024 * 1024
+
+    let configuration: MCPServerConfiguration
+    /// The server's whole environment.
+    let environment: [String: String]
+    let connection: MCPConnection
+    let stopGrace: Duration
+    let logger: Logger
+
+    private var server: String { configuration.name }
+
+    /// Runs the server until it dies or the connection is stopped; `report` hears about the start (or the failure
+    /// to start) as soon as it is known, and about a death once its exit status is known.
+    func run(report: @Sendable (MCPServerEvent) -> Void) async {
+        let deadline = ContinuousClock.now + configuration.startupTimeout
+        do {
+            _ = try await Subprocess.run(
+                subprocessConfiguration, input: .inputWriter, output: .sequence, error: .sequence
+            ) { execution in
+                let pid = execution.processIdentifier.value
+                logger.debug("MCP server started", metadata: ["mcp.server": "\(server)", "mcp.pid": "\(pid)"])
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { await pumpStdin(execution.standardInputWriter) }
+                    group.addTask { await pumpStdout(execution.standardOutput, pid: pid) }
+                    group.addTask { await drainStderr(execution.standardError) }
+                    await serve(pid: pid, deadline: deadline, report: report)
+                    await tearDown(pid: pid)
+                }
+            }
+        } catch {
+            let failure = MCPError.startFailed(server, "the server could not be started: \(describe(error))")
+            connection.fail(failure)
+            report(.failed(failure))
+        }
+    }
+
+    private var subprocessConfiguration: Configuration {
+        let executable: Executable =
+            configuration.command.contains("/")
+            ? .path(FilePath(configuration.command)) : .name(configuration.command)
+        var variables: [Environment.Key: String] = [:]
+        for (name, value) in environment {
+            if let key = Environment.Key(rawValue: name) { variables[key] = value }
+        }
+        var options = PlatformOptions()
+        options.processGroupID = 0
+        // Used by Subprocess only when our task is cancelled; the normal path tears down itself.
+        options.teardownSequence = [
+            .send(signal: .terminate, toProcessGroup: true, allowedDurationToNextStep: stopGrace)
+        ]
+        return Configuration(
+            executable: executable, arguments: Arguments(configuration.arguments),
+            environment: .custom(variables), workingDirectory: configuration.workingDirectory.map { FilePath($0) },
+            platformOptions: options)
+    }
+
+    private func describe(_ error: any Error) -> String {
+        if let error = error as? SubprocessError, error.code == .executableNotFound {
+            return "'\(configuration.command)' was not found or cannot be executed"
+        }
+        return "\(error)"
+    }
+
+    // MARK: - Lifecycle
+
+    /// Performs the handshake and reports it, then waits until the server ends (reported as a failure) or is
+    /// stopped (not reported).
+    private func serve(pid: pid_t, deadline: ContinuousClock.Instant, report: @Sendable (MCPServerEvent) -> Void) async
+    {
+        let running: MCPRunningServer
+        do {
+            running = try await MCPHandshake(configuration: configuration, connection: connection, deadline: deadline)
+                .perform(processID: pid)
+        } catch {
+            if connection.isStopping { return }
+            connection.fail(error)
+            report(.failed(error))
+            return
+        }
+        let version = running.info.protocolVersion
+        logger.debug("MCP server ready", metadata: ["mcp.server": "\(server)", "mcp.protocol": "\(version)"])
+        if version != Self.protocolVersion {
+            logger.info(
+                "MCP server answered protocol \(version) instead of \(Self.protocolVersion)",
+                metadata: ["mcp.server": "\(server)"])
+        }
+        report(.started(running))
+        await connection.waitUntilEndedOrStopped()
+        if connection.isStopping { return }
+        let death = connection.failure ?? .exited(server, "the server exited", stderrTail: connection.stderr.text)
+        logger.warning("\(death)", metadata: ["mcp.server": "\(server)"])
+        report(.failed(death))
+    }
+
+    /// Closes stdin, then escalates to SIGTERM and SIGKILL of the group, each after `stopGrace`.
+    private func tearDown(pid: pid_t) async {
+        connection.finishInput()
+        if await MCPProcessControl.waitForExit(of: pid, within: stopGrace) == nil {
+            logger.debug("MCP server did not exit after stdin closed; SIGTERM", metadata: ["mcp.server": "\(server)"])
+            MCPProcessControl.signalGroup(pid, SIGTERM)
+            if await MCPProcessControl.waitForExit(of: pid, within: stopGrace) == nil {
+                MCPProcessControl.signalGroup(pid, SIGKILL)
+            }
+        }
+        MCPProcessControl.signalGroup(pid, SIGKILL)
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+import TrellisCore
+import TrellisPlugins
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+// Shared helpers for the MCP suites.
+
+enum MCPTestSupport {
+    /// Tests/TrellisPluginsTests/Fixtures/mcp/fixture_server.py.
+    static let fixtureServer = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fixtures/mcp/fixture_server.py").path
+
+    /// The fixture server with the given flags and short time limits.
+    static func fixture(
+        _ name: String = "fixture", _ flags: [String] = [], startupTimeout: Duration = .seconds(10),
+        callTimeout: Duration = .seconds(10)
+    ) -> MCPServerConfiguration {
+        MCPServerConfiguration(
+            name: name, command: fixtureServer, arguments: flags, startupTimeout: startupTimeout,
+            callTimeout: callTimeout)
+    }
+
+    /// Whether an executable is on our PATH.
+    static func onPath(_ name: String) -> Bool {
+        let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+        return folders.contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }
+    }
+
+    /// Whether no process has this id any more (not even a zombie).
+    static func isGone(_ pid: Int32) -> Bool {
+        kill(pid, 0) == -1 && errno == ESRCH
+    }
+}
+
+extension MCPServerPool {
+    /// The tool of a server with this name.
+    func tool(_ name: String, of server: String) async throws -> MCPTool {
+        try #require(try await tools(of: server).first { $0.definition.name == name }, "no tool \(name)")
+    }
+
+    /// Calls a tool of a server with arguments given as JSON text.
+    func call(_ name: String, of server: String, _ arguments: String = "{}") async throws -> ToolOutput {
+        let tool = try await tool(name, of: server)
+        return try await tool.execute(arguments: try JSONValue.parse(arguments), context: testContext)
+    }
+}
+
+/// The thrown error's text, or a note that nothing was thrown.
+func errorText(_ body: () async throws -> some Any) async -> String {
+    do {
+        _ = try await body()
+        return "(no error)"
+    } catch {
+        return "\(error)"
+    }
+}
