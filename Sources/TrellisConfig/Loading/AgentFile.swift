@@ -14,6 +14,13 @@ public struct AgentFile: Sendable {
     var modelPlace: DefinitionError
     var namePlace: DefinitionError
 
+    /// `path:line:column` of the agent's `index`-th `tools:` entry, for errors about it found later.
+    public func place(ofTool index: Int) -> String {
+        guard toolPlaces.indices.contains(index) else { return path }
+        let place = toolPlaces[index]
+        return "\(path):\(place.line):\(place.column)"
+    }
+
     /// The agent with parameters substituted into its system prompt.
     ///
     /// - Parameter values: Values given on the command line (`-p name=value`).

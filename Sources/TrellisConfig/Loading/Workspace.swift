@@ -15,6 +15,11 @@ public struct Workspace: Sendable {
     public var configuration: WorkspaceConfiguration
     /// The agents, sorted by name.
     public var agents: [AgentFile]
+    /// The executable plugins in `plugins/*/plugin.yaml`, sorted by name.
+    public var plugins: [PluginManifest] = []
+
+    /// The plugin with this name.
+    public func plugin(named name: String) -> PluginManifest? { plugins.first { $0.name == name } }
 
     /// The agent with this name.
     ///
@@ -57,6 +62,14 @@ public struct Workspace: Sendable {
                 configurationLoaded = false
             }
         }
+        var plugins: [PluginManifest] = []
+        for folder in pluginFolders(in: (root as NSString).appendingPathComponent("plugins")) {
+            do {
+                plugins.append(try PluginManifest.load(folder: folder, environment: environment))
+            } catch {
+                errors += error.errors
+            }
+        }
         var paths = agentFiles(in: (root as NSString).appendingPathComponent("agents"))
         for extra in extraAgentFiles where !paths.contains(where: { samePath($0, extra) }) { paths.append(extra) }
         var agents: [AgentFile] = []
@@ -72,10 +85,12 @@ public struct Workspace: Sendable {
         // When trellis.yaml itself is broken, its providers are unknown: checking agents against them would only
         // repeat that error as "unknown provider" lines.
         errors += crossCheck(
-            agents, configuration: configuration, toolNames: toolNames, checkProviders: configurationLoaded)
+            agents, configuration: configuration, toolNames: toolNames, plugins: plugins,
+            checkProviders: configurationLoaded)
         guard errors.isEmpty else { throw DefinitionErrors(errors) }
         return Workspace(
-            root: root, configuration: configuration, agents: agents.sorted { $0.definition.name < $1.definition.name })
+            root: root, configuration: configuration, agents: agents.sorted { $0.definition.name < $1.definition.name },
+            plugins: plugins)
     }
 
     /// The `.yaml` and `.yml` files of a folder, sorted; none if it does not exist.
@@ -86,8 +101,17 @@ public struct Workspace: Sendable {
         }
     }
 
+    /// The subfolders of `plugins/` that hold a `plugin.yaml`, sorted; none if there is no such folder.
+    public static func pluginFolders(in directory: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return names.sorted().map { (directory as NSString).appendingPathComponent($0) }.filter {
+            FileManager.default.fileExists(atPath: ($0 as NSString).appendingPathComponent("plugin.yaml"))
+        }
+    }
+
     private static func crossCheck(
-        _ agents: [AgentFile], configuration: WorkspaceConfiguration, toolNames: [String], checkProviders: Bool
+        _ agents: [AgentFile], configuration: WorkspaceConfiguration, toolNames: [String], plugins: [PluginManifest],
+        checkProviders: Bool
     ) -> [DefinitionError] {
         var errors: [DefinitionError] = []
         var seen: [String: AgentFile] = [:]
@@ -112,7 +136,9 @@ public struct Workspace: Sendable {
                         file: agent.path))
             }
             for (tool, place) in zip(agent.definition.tools, agent.toolPlaces) {
-                if let problem = problem(with: tool, configuration: configuration, toolNames: toolNames) {
+                if let problem = problem(
+                    with: tool, configuration: configuration, toolNames: toolNames, plugins: plugins)
+                {
                     errors.append(place.with(problem, file: agent.path))
                 }
             }
@@ -122,7 +148,7 @@ public struct Workspace: Sendable {
 
     /// What is wrong with one entry of an agent's `tools:`, if anything.
     private static func problem(
-        with tool: ToolReference, configuration: WorkspaceConfiguration, toolNames: [String]
+        with tool: ToolReference, configuration: WorkspaceConfiguration, toolNames: [String], plugins: [PluginManifest]
     ) -> String? {
         switch tool.source {
         case .builtin:
@@ -136,6 +162,19 @@ public struct Workspace: Sendable {
                 + (servers.isEmpty ? "none" : servers.joined(separator: ", "))
                 + " (declare it under mcp_servers: in trellis.yaml)"
         case .plugin:
+            guard let plugin = plugins.first(where: { $0.name == tool.name }) else {
+                let names = plugins.map(\.name)
+                return "unknown plugin '\(tool.name)'\(Suggestions.hint(for: tool.name, in: names)); plugins: "
+                    + (names.isEmpty ? "none" : names.joined(separator: ", "))
+                    + " (a plugin is plugins/NAME/plugin.yaml)"
+            }
+            // Tools that come from --describe are only known when the plugin runs.
+            guard !plugin.describe else { return nil }
+            let offered = plugin.tools.map(\.name)
+            for name in tool.allow ?? [] where !offered.contains(name) {
+                return "plugin '\(plugin.name)' has no tool '\(name)'\(Suggestions.hint(for: name, in: offered)); "
+                    + "it offers: \(offered.joined(separator: ", "))"
+            }
             return nil
         }
     }

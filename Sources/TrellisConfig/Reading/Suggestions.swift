@@ -1,5 +1,5 @@
 /// "Did you mean" hints for misspelt names.
-enum Suggestions {
+public enum Suggestions {
     /// The closest candidate within an edit distance of 2 (or 3 for long names), if any.
     static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
         let limit = word.count > 8 ? 3 : 2
@@ -12,7 +12,7 @@ enum Suggestions {
     }
 
     /// " (did you mean 'x'?)" or "".
-    static func hint(for word: String, in candidates: some Sequence<String>) -> String {
+    public static func hint(for word: String, in candidates: some Sequence<String>) -> String {
         closest(to: word, in: candidates).map { " (did you mean '\($0)'?)" } ?? ""
     }
 
