@@ -1,0 +1,161 @@
+import Foundation
+import Subprocess
+
+#if canImport(System)
+    import System
+#else
+    import SystemPackage
+#endif
+
+/// One run of a plugin program: spawn it in its own process group, write the request and close stdin, drain
+/// stdout and stderr together, and stop the whole group on the deadline, on an oversized stdout, on cancellation
+/// and, whatever happened, when the call is over.
+struct PluginProcess: Sendable {
+    /// The program, absolute.
+    var executable: String
+    var arguments: [String]
+    /// The complete environment of the child.
+    var environment: [String: String]
+    var workingDirectory: String
+    var timeout: Duration
+    /// Time between SIGTERM and SIGKILL when the deadline passes.
+    var killGrace: Duration
+    var maxOutputBytes: Int
+
+    /// How much of stderr is kept (its end).
+    static let stderrKept = 64 * 1024
+
+    /// What happened.
+    struct Outcome: Sendable {
+        var stdout: [UInt8] = []
+        /// The last ``PluginProcess/stderrKept`` bytes of stderr.
+        var stderr: [UInt8] = []
+        var status: TerminationStatus = .exited(0)
+        /// The deadline passed and the group was stopped.
+        var timedOut = false
+        /// Stdout went past the cap and the group was killed.
+        var overflowed = false
+    }
+
+    /// The program could not be started; `reason` is for people.
+    struct LaunchFailure: Error, Sendable {
+        var reason: String
+    }
+
+    /// Runs the program once with `input` on stdin.
+    ///
+    /// - Throws: ``LaunchFailure`` when it cannot be started, `CancellationError` when the calling task was
+    ///   cancelled (the group is killed first).
+    func run(input: [UInt8]) async throws -> Outcome {
+        _ = Self.ignoreBrokenPipe
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        var options = PlatformOptions()
+        options.processGroupID = 0
+        // Used by Subprocess itself when the body throws or the task is cancelled mid-spawn.
+        options.teardownSequence = [.send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .zero)]
+        var outcome: Outcome
+        do {
+            let result = try await Subprocess.run(
+                .path(FilePath(executable)), arguments: Arguments(arguments),
+                environment: .custom(
+                    Dictionary(
+                        uniqueKeysWithValues: environment.map { (Environment.Key(stringLiteral: $0.key), $0.value) })),
+                workingDirectory: FilePath(workingDirectory), platformOptions: options,
+                input: .inputWriter, output: .sequence, error: .sequence
+            ) { execution in
+                await drive(execution, input: input, deadline: deadline)
+            }
+            outcome = result.closureResult
+            outcome.status = result.terminationStatus
+        } catch let error as SubprocessError {
+            try Task.checkCancellation()
+            throw LaunchFailure(reason: "\(error)")
+        }
+        try Task.checkCancellation()
+        return outcome
+    }
+
+    private enum Event: Sendable {
+        case stdout([UInt8], overflowed: Bool)
+        case stderr([UInt8])
+        case deadline(passed: Bool)
+        case inputDone
+    }
+
+    private func drive(
+        _ execution: Execution<CustomWriteInput, SequenceOutput, SequenceOutput>, input: [UInt8],
+        deadline: ContinuousClock.Instant
+    ) async -> Outcome {
+        let group = execution.processIdentifier.value
+        let grace = killGrace
+        let cap = maxOutputBytes
+        var outcome = Outcome()
+        await withTaskGroup(of: Event.self) { tasks in
+            tasks.addTask {
+                // A plugin that never reads stdin must not block us: EPIPE is fine.
+                let writer = execution.standardInputWriter
+                _ = try? await writer.write(input)
+                try? await writer.finish()
+                return .inputDone
+            }
+            tasks.addTask {
+                var bytes: [UInt8] = []
+                do {
+                    for try await chunk in execution.standardOutput {
+                        chunk.withUnsafeBytes { bytes.append(contentsOf: $0) }
+                        if bytes.count > cap {
+                            kill(-group, SIGKILL)
+                            return .stdout(Array(bytes.prefix(cap)), overflowed: true)
+                        }
+                    }
+                } catch {}
+                return .stdout(bytes, overflowed: false)
+            }
+            tasks.addTask {
+                var tail: [UInt8] = []
+                do {
+                    for try await chunk in execution.standardError {
+                        chunk.withUnsafeBytes { tail.append(contentsOf: $0) }
+                        if tail.count > 2 * Self.stderrKept { tail.removeFirst(tail.count - Self.stderrKept) }
+                    }
+                } catch {}
+                return .stderr(Array(tail.suffix(Self.stderrKept)))
+            }
+            tasks.addTask {
+                do {
+                    try await Task.sleep(until: deadline, clock: .continuous)
+                } catch {
+                    // The streams have ended, or the call was cancelled: nothing in the group may run on.
+                    kill(-group, SIGKILL)
+                    return .deadline(passed: false)
+                }
+                kill(-group, SIGTERM)
+                try? await Task.sleep(for: grace)
+                kill(-group, SIGKILL)
+                return .deadline(passed: true)
+            }
+            var openStreams = 2
+            for await event in tasks {
+                switch event {
+                case .stdout(let bytes, let overflowed):
+                    outcome.stdout = bytes
+                    outcome.overflowed = overflowed
+                    openStreams -= 1
+                case .stderr(let bytes):
+                    outcome.stderr = bytes
+                    openStreams -= 1
+                case .deadline(let passed): outcome.timedOut = passed
+                case .inputDone: break
+                }
+                if openStreams == 0 { tasks.cancelAll() }
+            }
+        }
+        // The leader is not reaped yet, so the group id cannot have been reused.
+        kill(-group, SIGKILL)
+        return outcome
+    }
+
+    /// Writing to a plugin that has exited must fail with EPIPE, not end the runtime; children get the default
+    /// disposition back when they are spawned.
+    private static let ignoreBrokenPipe: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+}
