@@ -20,34 +20,6 @@ extension Trellis {
         }
     }
 
-    /// `trellis tools [AGENT]`.
-    struct Tools: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "List the tools this build knows, or the tools an agent uses with their descriptions.")
-
-        @OptionGroup var workspace: WorkspaceOptions
-
-        @Argument(help: "An agent name or file; without it, every known tool is listed.")
-        var agent: String?
-
-        func run() async throws {
-            guard let agent else {
-                let registry = workspace.registry
-                let rows = registry.names.map { [$0, "builtin", registry[$0]?.summary ?? ""] }
-                Output.out(Table.render(header: ["TOOL", "SOURCE", "SUMMARY"], rows: rows))
-                return
-            }
-            let extra = WorkspaceOptions.isPath(agent) ? [agent] : []
-            let loaded = try workspace.load(extraAgentFiles: extra)
-            let definition = try workspace.agent(agent, in: loaded).definition
-            let tools = try workspace.tools(for: definition, in: loaded)
-            let rows = zip(definition.tools, tools).map { reference, tool in
-                [tool.definition.name, reference.source.rawValue, tool.definition.description]
-            }
-            Output.out(Table.render(header: ["TOOL", "SOURCE", "DESCRIPTION"], rows: rows))
-        }
-    }
-
     /// `trellis schema [agent|workspace]`.
     struct Schema: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

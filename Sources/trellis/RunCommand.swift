@@ -52,7 +52,6 @@ extension Trellis {
             } catch let error as DefinitionError {
                 throw CLIFailure.invalid(error.description)
             }
-            let tools = try workspace.tools(for: definition, in: loaded)
             let provider = try workspace.provider(for: definition, in: loaded)
             let text = try readInput()
             let images: [ContentPart]
@@ -62,11 +61,14 @@ extension Trellis {
                 throw CLIFailure.invalid("--image: \(error)")
             }
 
-            let runner = AgentRunner(provider: provider, tools: tools)
             let printer = EventPrinter(verbose: verbose, stream: stream && !json)
             let input = [ContentPart.text(text)] + images
-            let result = await runner.run(definition, input: input, options: .init(stream: stream)) { event in
-                printer.print(event)
+            let options = AgentRunner.Options(
+                stream: stream, workspace: WorkspaceOptions.absolute(loaded.root),
+                approver: TerminalApprover.ifAvailable())
+            let result = try await workspace.withTools(for: file, in: loaded) { tools in
+                let runner = AgentRunner(provider: provider, tools: tools.map(\.executor))
+                return await runner.run(definition, input: input, options: options) { event in printer.print(event) }
             }
             if json {
                 Output.out(result.json.serialized() + "\n")

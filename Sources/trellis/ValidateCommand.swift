@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TrellisConfig
 import TrellisCore
+import TrellisPlugins
 
 extension Trellis {
     /// `trellis validate [PATHS]`.
@@ -25,11 +26,14 @@ extension Trellis {
             }
             let loaded = try workspace.load(extraAgentFiles: files)
             var problems: [String] = []
+            let toolbox = AgentToolbox(
+                workspace: loaded, registry: workspace.registry, environment: ProcessInfo.processInfo.environment,
+                mcp: nil)
             for file in loaded.agents {
                 do {
-                    _ = try workspace.tools(for: file.definition, in: loaded)
-                } catch let failure as CLIFailure {
-                    problems.append(failure.message)
+                    try toolbox.checkBuiltinSettings(of: file)
+                } catch {
+                    problems.append(error.message)
                 }
             }
             guard problems.isEmpty else { throw CLIFailure.invalid(problems.joined(separator: "\n")) }

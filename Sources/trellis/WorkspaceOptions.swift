@@ -28,6 +28,11 @@ struct WorkspaceOptions: ParsableArguments {
         }
     }
 
+    /// A path as an absolute one without `.` or `..` (tools are told the workspace this way).
+    static func absolute(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.path
+    }
+
     /// Whether an AGENT argument names a file rather than an agent.
     static func isPath(_ agent: String) -> Bool {
         agent.contains("/") || agent.hasSuffix(".yaml") || agent.hasSuffix(".yml")
@@ -51,20 +56,21 @@ struct WorkspaceOptions: ParsableArguments {
         }
     }
 
-    /// Builds an agent's tools from the registry and the workspace's tool settings.
-    func tools(for agent: AgentDefinition, in workspace: Workspace) throws -> [any ToolExecutor] {
-        try agent.tools.map { reference in
-            guard let factory = registry[reference.name] else {
-                throw CLIFailure.invalid("agent '\(agent.name)': unknown tool '\(reference.name)'")
-            }
-            let settings = workspace.configuration.toolSettings[reference.name]
+    /// Runs `body` with an agent's tools: built-ins, plugins and MCP servers' tools, the servers started on first
+    /// use and stopped when `body` ends.
+    func withTools<R: Sendable>(
+        for agent: AgentFile, in workspace: Workspace, _ body: ([AgentToolbox.Entry]) async throws -> R
+    ) async throws -> R {
+        try await MCPServerPool.withPool(workspace.mcpServerConfigurations) { pool in
+            let toolbox = AgentToolbox(
+                workspace: workspace, registry: registry, environment: ProcessInfo.processInfo.environment, mcp: pool)
+            let tools: [AgentToolbox.Entry]
             do {
-                return try factory.make(
-                    ToolSetup(settings: settings?.values ?? JSONObject(), workspaceRoot: workspace.root))
+                tools = try await toolbox.tools(for: agent)
             } catch {
-                let place = settings?.place ?? (workspace.root as NSString).appendingPathComponent("trellis.yaml")
-                throw CLIFailure.invalid("\(place): \(error)")
+                throw CLIFailure.invalid("agent '\(agent.definition.name)': \(error)")
             }
+            return try await body(tools)
         }
     }
 

@@ -30,6 +30,9 @@ struct CLIHarness {
             .appendingPathComponent("trellis").path
     }
 
+    /// The build folder holding `trellis` and the other built executables (`jsonq`).
+    static var buildFolder: String { (binary as NSString).deletingLastPathComponent }
+
     /// The package root (for validating the shipped agents/).
     static var packageRoot: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -41,8 +44,15 @@ struct CLIHarness {
     func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) async throws
         -> CLIOutcome
     {
+        try await runProgram(Self.binary, arguments, stdin: stdin, environment: environment)
+    }
+
+    /// Runs any program the way ``run(_:stdin:environment:)`` runs `trellis` (for wrappers such as a pty).
+    func runProgram(
+        _ executable: String, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]
+    ) async throws -> CLIOutcome {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: root)
         var env = ["PATH": "/usr/bin:/bin", "HOME": root]

@@ -63,11 +63,13 @@ public struct Workspace: Sendable {
             }
         }
         var plugins: [PluginManifest] = []
+        var brokenPlugins: [String] = []
         for folder in pluginFolders(in: (root as NSString).appendingPathComponent("plugins")) {
             do {
                 plugins.append(try PluginManifest.load(folder: folder, environment: environment))
             } catch {
                 errors += error.errors
+                brokenPlugins.append((folder as NSString).lastPathComponent)
             }
         }
         var paths = agentFiles(in: (root as NSString).appendingPathComponent("agents"))
@@ -84,9 +86,11 @@ public struct Workspace: Sendable {
         }
         // When trellis.yaml itself is broken, its providers are unknown: checking agents against them would only
         // repeat that error as "unknown provider" lines.
+        // A plugin whose manifest is broken is reported once, not again as "unknown" by each agent using it.
         errors += crossCheck(
             agents, configuration: configuration, toolNames: toolNames, plugins: plugins,
-            checkProviders: configurationLoaded)
+            checkProviders: configurationLoaded
+        ).filter { error in !brokenPlugins.contains { error.message.hasPrefix("unknown plugin '\($0)'") } }
         guard errors.isEmpty else { throw DefinitionErrors(errors) }
         return Workspace(
             root: root, configuration: configuration, agents: agents.sorted { $0.definition.name < $1.definition.name },

@@ -1,0 +1,135 @@
+import TrellisConfig
+import TrellisCore
+
+/// Builds the tools an agent lists — built-ins, executable plugins and MCP servers' tools — as the runner needs
+/// them, each with where it came from.
+///
+/// ```swift
+/// try await MCPServerPool.withPool(workspace.mcpServerConfigurations) { pool in
+///     let toolbox = AgentToolbox(workspace: workspace, registry: BuiltinTools.registry, environment: env, mcp: pool)
+///     let tools = try await toolbox.tools(for: try workspace.agent(named: "assistant"))
+///     let runner = AgentRunner(provider: provider, tools: tools.map(\.executor))
+/// }
+/// ```
+///
+/// A plugin's or server's tool whose name another tool of the agent already has is offered as `SOURCE_TOOL`
+/// (`time_get_current_time`), so the model sees unique names.
+public struct AgentToolbox: Sendable {
+    /// One tool an agent can call.
+    public struct Entry: Sendable {
+        /// The tool, named as the model sees it.
+        public var executor: any ToolExecutor
+        /// Where it comes from: `builtin`, `plugin:NAME` or `mcp:NAME`.
+        public var source: String
+    }
+
+    /// The workspace the agent belongs to.
+    public let workspace: Workspace
+    /// The built-in and registered tools.
+    public let registry: ToolRegistry
+    /// The runtime's environment; plugins get only their allow-list of it.
+    public let environment: [String: String]
+    /// The running MCP servers, or `nil` when the caller has none (then `{mcp: NAME}` entries are an error).
+    public let mcp: MCPServerPool?
+
+    /// Creates a toolbox.
+    public init(workspace: Workspace, registry: ToolRegistry, environment: [String: String], mcp: MCPServerPool?) {
+        self.workspace = workspace
+        self.registry = registry
+        self.environment = environment
+        self.mcp = mcp
+    }
+
+    /// The agent's tools in the order its `tools:` lists them, filtered by each entry's `allow:`.
+    ///
+    /// - Throws: ``ToolSetupError`` naming the place in the agent file or `trellis.yaml` and the cause: a bad tool
+    ///   setting, a plugin whose `--describe` fails, an MCP server that does not start, an `allow:` name the source
+    ///   does not offer, or two tools that would still share a name.
+    public func tools(for agent: AgentFile) async throws(ToolSetupError) -> [Entry] {
+        var entries: [Entry] = []
+        for (index, reference) in agent.definition.tools.enumerated() {
+            let place = agent.place(ofTool: index)
+            let offered: [any ToolExecutor]
+            switch reference.source {
+            case .builtin:
+                offered = [try builtin(reference.name)]
+            case .plugin:
+                offered = try await pluginTools(reference.name, place: place)
+            case .mcp:
+                offered = try await mcpTools(reference.name, place: place)
+            }
+            let source = reference.source == .builtin ? "builtin" : "\(reference.source.rawValue):\(reference.name)"
+            for tool in try allowed(offered, by: reference, place: place) {
+                entries.append(
+                    Entry(executor: try uniquelyNamed(tool, reference, among: entries, place: place), source: source))
+            }
+        }
+        return entries
+    }
+
+    /// Builds the agent's built-in tools only, to check their `trellis.yaml` settings without starting anything.
+    ///
+    /// - Throws: ``ToolSetupError`` naming the setting's place and what is wrong with it.
+    public func checkBuiltinSettings(of agent: AgentFile) throws(ToolSetupError) {
+        for reference in agent.definition.tools where reference.source == .builtin { _ = try builtin(reference.name) }
+    }
+
+    private func builtin(_ name: String) throws(ToolSetupError) -> any ToolExecutor {
+        guard let factory = registry[name] else { throw ToolSetupError("unknown tool '\(name)'") }
+        let settings = workspace.configuration.toolSettings[name]
+        do {
+            return try factory.make(
+                ToolSetup(settings: settings?.values ?? JSONObject(), workspaceRoot: workspace.root))
+        } catch {
+            let place = settings?.place ?? workspace.root + "/trellis.yaml"
+            throw ToolSetupError("\(place): \(error)")
+        }
+    }
+
+    private func pluginTools(_ name: String, place: String) async throws(ToolSetupError) -> [any ToolExecutor] {
+        guard let manifest = workspace.plugin(named: name) else {
+            throw ToolSetupError("\(place): unknown plugin '\(name)'")
+        }
+        do {
+            return try await ExecutablePlugin(manifest: manifest, environment: environment).tools()
+        } catch {
+            throw ToolSetupError("\(place): \(error)")
+        }
+    }
+
+    private func mcpTools(_ name: String, place: String) async throws(ToolSetupError) -> [any ToolExecutor] {
+        guard let mcp else { throw ToolSetupError("\(place): MCP servers are not available here") }
+        do {
+            return try await mcp.tools(of: name)
+        } catch {
+            throw ToolSetupError("\(place): \(error)")
+        }
+    }
+
+    private func allowed(
+        _ tools: [any ToolExecutor], by reference: ToolReference, place: String
+    ) throws(ToolSetupError) -> [any ToolExecutor] {
+        guard let allow = reference.allow else { return tools }
+        let names = tools.map(\.definition.name)
+        for name in allow where !names.contains(name) {
+            let what = reference.source == .mcp ? "MCP server" : "plugin"
+            throw ToolSetupError(
+                "\(place): \(what) '\(reference.name)' has no tool '\(name)'; it offers: "
+                    + (names.isEmpty ? "none" : names.joined(separator: ", ")))
+        }
+        return tools.filter { allow.contains($0.definition.name) }
+    }
+
+    private func uniquelyNamed(
+        _ tool: any ToolExecutor, _ reference: ToolReference, among entries: [Entry], place: String
+    ) throws(ToolSetupError) -> any ToolExecutor {
+        let taken = Set(entries.map(\.executor.definition.name))
+        let name = tool.definition.name
+        guard taken.contains(name) else { return tool }
+        let prefixed = "\(reference.name)_\(name)"
+        guard reference.source != .builtin, !taken.contains(prefixed) else {
+            throw ToolSetupError("\(place): two tools of this agent are named '\(name)'")
+        }
+        return RenamedTool(base: tool, name: prefixed)
+    }
+}
