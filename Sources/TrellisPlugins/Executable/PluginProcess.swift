@@ -87,9 +87,29 @@ struct PluginProcess: Sendable {
         deadline: ContinuousClock.Instant
     ) async -> Outcome {
         let group = execution.processIdentifier.value
+        var outcome = Outcome()
+        await withTaskCancellationHandler {
+            await collect(execution, input: input, deadline: deadline, into: &outcome)
+        } onCancel: {
+            kill(-group, SIGKILL)
+        }
+        // The streams end when the last holder closes them, which can be just before the leader exits (a shell
+        // whose last command wrote the reply): give the leader until the deadline to exit on its own, so a good
+        // reply is not turned into "killed by SIGKILL". The leader is not reaped yet (WNOWAIT), so the group id
+        // cannot have been reused when the rest of the group is killed.
+        if !outcome.timedOut, !outcome.overflowed { await Self.waitForExit(of: group, until: deadline) }
+        kill(-group, SIGKILL)
+        return outcome
+    }
+
+    /// Writes the input, drains both streams and watches the deadline; returns when both streams have ended.
+    private func collect(
+        _ execution: Execution<CustomWriteInput, SequenceOutput, SequenceOutput>, input: [UInt8],
+        deadline: ContinuousClock.Instant, into outcome: inout Outcome
+    ) async {
+        let group = execution.processIdentifier.value
         let grace = killGrace
         let cap = maxOutputBytes
-        var outcome = Outcome()
         await withTaskGroup(of: Event.self) { tasks in
             tasks.addTask {
                 // A plugin that never reads stdin must not block us: EPIPE is fine.
@@ -125,8 +145,8 @@ struct PluginProcess: Sendable {
                 do {
                     try await Task.sleep(until: deadline, clock: .continuous)
                 } catch {
-                    // The streams have ended, or the call was cancelled: nothing in the group may run on.
-                    kill(-group, SIGKILL)
+                    // The streams have ended (the group is stopped below, once the leader has exited), or the
+                    // call was cancelled (the cancellation handler has killed the group).
                     return .deadline(passed: false)
                 }
                 kill(-group, SIGTERM)
@@ -150,9 +170,19 @@ struct PluginProcess: Sendable {
                 if openStreams == 0 { tasks.cancelAll() }
             }
         }
-        // The leader is not reaped yet, so the group id cannot have been reused.
-        kill(-group, SIGKILL)
-        return outcome
+    }
+
+    /// Waits, without reaping it, until a child has exited or the deadline passes.
+    private static func waitForExit(of pid: pid_t, until deadline: ContinuousClock.Instant) async {
+        var pause = Duration.microseconds(50)
+        while ContinuousClock.now < deadline {
+            var info = siginfo_t()
+            let status = waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT)
+            // Exited (the child's pid is filled in), or nothing to wait for any more.
+            if status != 0 || info._sifields._sigchld.si_pid == pid { return }
+            try? await Task.sleep(for: pause)
+            pause = min(pause * 2, .milliseconds(5))
+        }
     }
 
     /// Writing to a plugin that has exited must fail with EPIPE, not end the runtime; children get the default
