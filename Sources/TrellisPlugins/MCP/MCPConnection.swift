@@ -35,6 +35,7 @@ final class MCPConnection: Sendable {
         var failure: MCPError?
         var ended = false
         var stopping = false
+        var started = false
         var endWaiter: CheckedContinuation<Void, Never>?
     }
 
@@ -202,6 +203,12 @@ final class MCPConnection: Sendable {
 
     /// The error requests fail with, once the connection has failed.
     var failure: MCPError? { state.withLock { $0.failure } }
+
+    /// Records that the handshake succeeded.
+    func markStarted() { state.withLock { $0.started = true } }
+
+    /// Whether the handshake succeeded.
+    var isStarted: Bool { state.withLock { $0.started } }
 
     /// Whether the pool asked the server to stop.
     var isStopping: Bool { state.withLock { $0.stopping } }

@@ -63,20 +63,23 @@ extension MCPServerPool {
                     let process = MCPServerProcess(
                         configuration: launch.configuration,
                         environment: self.environment.merging(launch.configuration.environment) { $1 },
-                        connection: launch.connection, stopGrace: self.stopGrace, logger: self.logger)
-                    await process.run { event in self.handle(event, of: launch) }
+                        connection: launch.connection, stopGrace: self.stopGrace, logger: self.logger,
+                        report: { event in self.handle(event, of: launch) })
+                    await process.run()
                 }
             }
         }
     }
 
-    /// Moves a server on when its process started, failed to start or died.
+    /// Moves a server on when its process started, failed to start or died; a report about a process the server
+    /// has already moved on from is ignored.
     private func handle(_ event: MCPServerEvent, of launch: MCPServerLaunch) {
+        typealias Waiter = CheckedContinuation<MCPRunningServer, any Error>
         let server = launch.configuration.name
-        let waiters = state.withLock { state -> [CheckedContinuation<MCPRunningServer, any Error>] in
-            guard var entry = state.servers[server], entry.phase.connection === launch.connection else { return [] }
+        let waiters = state.withLock { state -> [Waiter]? in
+            guard var entry = state.servers[server], entry.phase.connection === launch.connection else { return nil }
             defer { state.servers[server] = entry }
-            var waiters: [CheckedContinuation<MCPRunningServer, any Error>] = []
+            var waiters: [Waiter] = []
             if case .starting(_, let starting) = entry.phase { waiters = starting }
             switch event {
             case .started(let running):
@@ -87,6 +90,7 @@ extension MCPServerPool {
             }
             return waiters
         }
+        guard let waiters else { return }
         switch event {
         case .started(let running):
             for waiter in waiters { waiter.resume(returning: running) }

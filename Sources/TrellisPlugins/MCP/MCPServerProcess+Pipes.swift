@@ -61,7 +61,11 @@ extension MCPServerProcess {
         }
         // Whatever it wrote to stderr just before exiting belongs in the message.
         await connection.stderr.waitUntilClosed(within: stopGrace)
-        connection.fail(.exited(configuration.name, cause, stderrTail: connection.stderr.text))
+        let death = MCPError.exited(configuration.name, cause, stderrTail: connection.stderr.text)
+        // The pool learns first, so a caller that retries as soon as its call fails gets a new process; during
+        // the handshake the start-up failure is reported instead, with the step that failed.
+        if connection.isStarted { report(.failed(death)) }
+        connection.fail(death)
     }
 
     /// Keeps the last stderr bytes for error messages and logs each chunk at debug level.

@@ -45,12 +45,14 @@ struct MCPServerProcess: Sendable {
     let connection: MCPConnection
     let stopGrace: Duration
     let logger: Logger
+    /// Hears about the start (or the failure to start) as soon as it is known, and about a death once its exit
+    /// status is known, before the calls in flight fail, so that a caller retrying at once gets a new process.
+    let report: @Sendable (MCPServerEvent) -> Void
 
     private var server: String { configuration.name }
 
-    /// Runs the server until it dies or the connection is stopped; `report` hears about the start (or the failure
-    /// to start) as soon as it is known, and about a death once its exit status is known.
-    func run(report: @Sendable (MCPServerEvent) -> Void) async {
+    /// Runs the server until it dies or the connection is stopped.
+    func run() async {
         let deadline = ContinuousClock.now + configuration.startupTimeout
         do {
             _ = try await Subprocess.run(
@@ -62,14 +64,14 @@ struct MCPServerProcess: Sendable {
                     group.addTask { await pumpStdin(execution.standardInputWriter) }
                     group.addTask { await pumpStdout(execution.standardOutput, pid: pid) }
                     group.addTask { await drainStderr(execution.standardError) }
-                    await serve(pid: pid, deadline: deadline, report: report)
+                    await serve(pid: pid, deadline: deadline)
                     await tearDown(pid: pid)
                 }
             }
         } catch {
             let failure = MCPError.startFailed(server, "the server could not be started: \(describe(error))")
-            connection.fail(failure)
             report(.failed(failure))
+            connection.fail(failure)
         }
     }
 
@@ -104,16 +106,15 @@ struct MCPServerProcess: Sendable {
 
     /// Performs the handshake and reports it, then waits until the server ends (reported as a failure) or is
     /// stopped (not reported).
-    private func serve(pid: pid_t, deadline: ContinuousClock.Instant, report: @Sendable (MCPServerEvent) -> Void) async
-    {
+    private func serve(pid: pid_t, deadline: ContinuousClock.Instant) async {
         let running: MCPRunningServer
         do {
             running = try await MCPHandshake(configuration: configuration, connection: connection, deadline: deadline)
                 .perform(processID: pid)
         } catch {
             if connection.isStopping { return }
-            connection.fail(error)
             report(.failed(error))
+            connection.fail(error)
             return
         }
         let version = running.info.protocolVersion
@@ -123,12 +124,12 @@ struct MCPServerProcess: Sendable {
                 "MCP server answered protocol \(version) instead of \(Self.protocolVersion)",
                 metadata: ["mcp.server": "\(server)"])
         }
+        connection.markStarted()
         report(.started(running))
         await connection.waitUntilEndedOrStopped()
         if connection.isStopping { return }
-        let death = connection.failure ?? .exited(server, "the server exited", stderrTail: connection.stderr.text)
-        logger.warning("\(death)", metadata: ["mcp.server": "\(server)"])
-        report(.failed(death))
+        // Usually already reported by the stdout reader; the pool ignores a second report of the same death.
+        report(.failed(connection.failure ?? .exited(server, "the server exited", stderrTail: connection.stderr.text)))
     }
 
     /// Closes stdin, then escalates to SIGTERM and SIGKILL of the group, each after `stopGrace`.

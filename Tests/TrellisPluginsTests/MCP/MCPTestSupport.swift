@@ -60,3 +60,20 @@ func errorText(_ body: () async throws -> some Any) async -> String {
         return "\(error)"
     }
 }
+
+/// A file the fixture server appends its process ids to (`--pid-file`), removed on `deinit`.
+final class PIDFile: Sendable {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("trellis-mcp-\(UUID().uuidString).pids")
+        .path
+
+    /// The flags that make the fixture record its id here.
+    var flags: [String] { ["--pid-file", path] }
+
+    /// Every id recorded so far, in start order.
+    var pids: [Int32] {
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { Int32($0) }
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}

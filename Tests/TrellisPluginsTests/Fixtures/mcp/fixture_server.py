@@ -8,6 +8,7 @@ Flags:
   --page-size N      split tools/list into pages of N tools (nextCursor)
   --stderr-flood N   write N bytes to stderr before starting
   --ignore-stop      ignore SIGTERM and the end of stdin (only SIGKILL stops it)
+  --pid-file PATH    append this process's id and a newline to PATH at start
 """
 import argparse
 import json
@@ -24,7 +25,12 @@ parser.add_argument("--exit-at-start", type=int)
 parser.add_argument("--page-size", type=int, default=0)
 parser.add_argument("--stderr-flood", type=int, default=0)
 parser.add_argument("--ignore-stop", action="store_true")
+parser.add_argument("--pid-file")
 options = parser.parse_args()
+
+if options.pid_file:
+    with open(options.pid_file, "a") as pids:
+        pids.write("%d\n" % os.getpid())
 
 if options.exit_at_start is not None:
     sys.stderr.write("bad configuration\n")
@@ -61,7 +67,7 @@ def ask_client(request_id, method):
 TOOLS = [
     ("echo", "Returns its text", {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}),
     ("pid", "Returns the server's process id", None),
-    ("crash", "Exits with status 3", None),
+    ("crash", "Exits with status 3, after a delay", {"type": "object", "properties": {"seconds": {"type": "number"}}}),
     ("fail", "Returns an isError result", None),
     ("rpc_error", "Answers with a JSON-RPC error", None),
     ("ping_me", "Sends ping and roots/list to the client mid-call", None),
@@ -79,6 +85,7 @@ def call(name, arguments):
     if name == "pid":
         return text(str(os.getpid()))
     if name == "crash":
+        time.sleep(arguments.get("seconds", 0))
         sys.stderr.write("fatal: crashing on purpose\n")
         sys.stderr.flush()
         os._exit(3)

@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+import TrellisCore
+import TrellisPlugins
+
+/// The MCP client against the real servers from PyPI (`pip install mcp-server-time mcp-server-git`); each test is
+/// skipped only when the server is not on PATH.
+@Suite(.serialized)
+struct MCPRealServerTests {
+    static let time = MCPServerConfiguration(
+        name: "time", command: "mcp-server-time", arguments: ["--local-timezone", "UTC"])
+    static let hasTime = MCPTestSupport.onPath("mcp-server-time")
+    static let hasGit = MCPTestSupport.onPath("mcp-server-git")
+
+    @Test("mcp-server-time: get_current_time answers with the zone's time", .enabled(if: hasTime))
+    func currentTime() async throws {
+        let pid = try await MCPServerPool.withPool([Self.time]) { pool in
+            let tools = try await pool.tools(of: "time")
+            #expect(tools.map(\.definition.name) == ["get_current_time", "convert_time"])
+            let output = try await pool.call("get_current_time", of: "time", #"{"timezone":"Asia/Tokyo"}"#)
+            #expect(!output.isError, "\(output.content)")
+            let reading = try JSONValue.parse(output.content)
+            #expect(reading["timezone"] == "Asia/Tokyo")
+            #expect(reading["datetime"]?.stringValue?.hasSuffix("+09:00") == true, "\(output.content)")
+            let info = try await pool.info(of: "time")
+            #expect(info.protocolVersion == "2025-11-25")
+            return info.processID
+        }
+        #expect(MCPTestSupport.isGone(pid))
+    }
+
+    @Test("mcp-server-time: convert_time converts between zones", .enabled(if: hasTime))
+    func convertTime() async throws {
+        try await MCPServerPool.withPool([Self.time]) { pool in
+            let output = try await pool.call(
+                "convert_time", of: "time",
+                #"{"source_timezone":"UTC","time":"12:00","target_timezone":"Asia/Tokyo"}"#)
+            #expect(!output.isError, "\(output.content)")
+            let conversion = try JSONValue.parse(output.content)
+            #expect(conversion["target"]?["timezone"] == "Asia/Tokyo")
+            #expect(conversion["target"]?["datetime"]?.stringValue?.contains("T21:00:00+09:00") == true)
+            #expect(conversion["time_difference"] == "+9.0h")
+        }
+    }
+
+    @Test("mcp-server-time: an unknown tool is its JSON-RPC -32602 error as an error result", .enabled(if: hasTime))
+    func unknownTool() async throws {
+        try await MCPServerPool.withPool([Self.time]) { pool in
+            var tool = try await pool.tool("get_current_time", of: "time")
+            tool.remoteName = "get_current_weather"
+            let output = try await tool.execute(arguments: [:], context: testContext)
+            #expect(
+                output
+                    == .error(
+                        "MCP server 'time', tool 'get_current_weather': error -32602: Unknown tool: get_current_weather"
+                    ))
+        }
+    }
+
+    @Test("mcp-server-time: a bad time zone is the server's isError result", .enabled(if: hasTime))
+    func badTimezone() async throws {
+        try await MCPServerPool.withPool([Self.time]) { pool in
+            let output = try await pool.call("get_current_time", of: "time", #"{"timezone":"Mars/Olympus_Mons"}"#)
+            #expect(
+                output
+                    == .error(
+                        "MCP server 'time', tool 'get_current_time': Error executing tool get_current_time: "
+                            + "Invalid timezone: 'No time zone found with key Mars/Olympus_Mons'"))
+        }
+    }
+
+    @Test("mcp-server-git: 12 tools, and git_status of a fresh repository", .enabled(if: hasGit))
+    func gitStatus() async throws {
+        let tree = try TemporaryTree()
+        let repository = tree.root
+        try runGit(["init", "-q", repository])
+        try "hello".write(toFile: repository + "/notes.txt", atomically: true, encoding: .utf8)
+        let git = MCPServerConfiguration(
+            name: "git", command: "mcp-server-git", arguments: ["--repository", repository])
+        try await MCPServerPool.withPool([git]) { pool in
+            let tools = try await pool.tools(of: "git")
+            #expect(tools.count == 12)
+            #expect(tools.contains { $0.definition.name == "git_status" })
+            let status = try await pool.call("git_status", of: "git", #"{"repo_path":"\#(repository)"}"#)
+            #expect(!status.isError, "\(status.content)")
+            #expect(status.content.hasPrefix("Repository status:\nOn branch "), "\(status.content)")
+            #expect(status.content.contains("No commits yet"), "\(status.content)")
+            #expect(status.content.contains("Untracked files:"), "\(status.content)")
+            #expect(status.content.contains("\tnotes.txt\n"), "\(status.content)")
+        }
+    }
+
+    private func runGit(_ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git"] + arguments
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "git \(arguments) failed")
+    }
+}
