@@ -166,19 +166,22 @@ function hex(h,   i, n) {
 }
 
 # ---- JSON writing
-function quote(s,   out, i, c) {
-    gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s)
-    gsub(/\n/, "\\n", s); gsub(/\t/, "\\t", s); gsub(/\r/, "\\r", s)
-    gsub(/\001/, "\\u", s)
-    if (s ~ /[\002-\037\177]/) {
-        out = ""
-        for (i = 1; i <= length(s); i++) {
-            c = substr(s, i, 1)
-            out = out ((c < " " || c == "\177") ? sprintf("\\u%04x", ord(c)) : c)
-        }
-        s = out
+# One pass with match(), no gsub(): awks disagree on backslashes in gsub replacements.
+function quote(s,   out, c) {
+    out = ""
+    while (match(s, /["\\\001-\037\177]/)) {
+        out = out substr(s, 1, RSTART - 1)
+        c = substr(s, RSTART, 1)
+        s = substr(s, RSTART + 1)
+        if (c == "\"") out = out "\\\""
+        else if (c == "\\") out = out "\\\\"
+        else if (c == "\n") out = out "\\n"
+        else if (c == "\t") out = out "\\t"
+        else if (c == "\r") out = out "\\r"
+        else if (c == "\001") out = out "\\u"
+        else out = out sprintf("\\u%04x", ord(c))
     }
-    return "\"" s "\""
+    return "\"" out s "\""
 }
 function ord(c,   i) {
     for (i = 0; i < 128; i++) if (sprintf("%c", i) == c) return i
@@ -194,7 +197,7 @@ function fail(message) { reply(quote(message), 1) }
 function number(x) { return sprintf("%.15g", x) }
 # Not "x == x": mawk compares NaN equal to everything.
 function finite(x) { return sprintf("%g", x) !~ /[iInN]/ }
-function show(s) { gsub(/\001/, "\\u", s); return "\047" s "\047" }
+function show(s) { return "\047" s "\047" }
 function known(dimension) { return dimension " units: " LIST[dimension] }
 function everything(   names, n, i, out) {
     n = split(DIMENSIONS, names, " ")
