@@ -35,8 +35,12 @@ public struct ExecutablePluginTool: ToolExecutor {
     }
 
     /// Runs the tool once and tells a reply from a protocol failure (`trellis plugin check` needs the difference).
-    func call(arguments: JSONValue, context: ToolContext) async throws -> Result<ToolOutput, PluginFailure> {
-        let problems = JSONSchemaValidator(schema: definition.parameters).violations(of: arguments)
+    ///
+    /// - Parameter validating: `false` sends arguments the schema refuses (the check's empty call).
+    func call(arguments: JSONValue, context: ToolContext, validating: Bool = true) async throws -> Result<
+        ToolOutput, PluginFailure
+    > {
+        let problems = validating ? JSONSchemaValidator(schema: definition.parameters).violations(of: arguments) : []
         guard problems.isEmpty else {
             return .failure(
                 PluginFailure("arguments do not match the tool's schema: " + problems.joined(separator: "; ")))
