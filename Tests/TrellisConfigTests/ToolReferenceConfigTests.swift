@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TrellisConfig
 import TrellisCore
@@ -142,5 +143,58 @@ import TrellisCore
             #expect(errors.count == 1)
             #expect(errors.first?.hasPrefix("WS/trellis.yaml:" + expected) == true, "\(errors)")
         }
+    }
+
+    /// A fixture with one plugin, `plugins/units`, offering `convert`.
+    private func withUnitsPlugin(_ agent: String) throws -> WorkspaceFixture {
+        let fixture = try WorkspaceFixture(agents: ["a": agent])
+        let folder = fixture.root + "/plugins/units"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "#!/bin/sh\n".write(toFile: folder + "/units.sh", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder + "/units.sh")
+        try """
+        protocol: 1
+        command: ./units.sh
+        tools:
+          - name: convert
+            description: Converts units
+            parameters: {type: object}
+        """.write(toFile: folder + "/plugin.yaml", atomically: true, encoding: .utf8)
+        return fixture
+    }
+
+    @Test func pluginReferencesAreCheckedAgainstTheManifests() throws {
+        let good = try withUnitsPlugin("model: openai/gpt-4o\ntools: [{plugin: units, allow: [convert]}]\n")
+        let workspace = try good.load()
+        #expect(workspace.plugins.map(\.name) == ["units"])
+        #expect(workspace.plugin(named: "units")?.tools.map(\.name) == ["convert"])
+        #expect(
+            try workspace.agent(named: "a").definition.tools == [
+                ToolReference(name: "units", source: .plugin, allow: ["convert"])
+            ])
+
+        let unknown = try withUnitsPlugin("model: openai/gpt-4o\ntools: [{plugin: unit}]\n")
+        #expect(
+            unknown.errors() == [
+                "WS/agents/a.yaml:2:9: unknown plugin 'unit' (did you mean 'units'?); plugins: units "
+                    + "(a plugin is plugins/NAME/plugin.yaml)"
+            ])
+        let notOffered = try withUnitsPlugin("model: openai/gpt-4o\ntools: [{plugin: units, allow: [convrt]}]\n")
+        #expect(
+            notOffered.errors() == [
+                "WS/agents/a.yaml:2:9: plugin 'units' has no tool 'convrt' (did you mean 'convert'?); it offers: convert"
+            ])
+    }
+
+    @Test func aBrokenManifestIsReportedOnceWithTheAgents() throws {
+        let fixture = try withUnitsPlugin("model: openai/gpt-4o\ntools: [{plugin: units}]\n")
+        try "protocol: 2\ncommand: ./units.sh\ntools: [{name: convert, description: x, parameters: {type: object}}]\n"
+            .write(
+                toFile: fixture.root + "/plugins/units/plugin.yaml", atomically: true, encoding: .utf8)
+        // Not repeated as "unknown plugin 'units'" for the agent that uses it.
+        #expect(
+            fixture.errors() == [
+                "WS/plugins/units/plugin.yaml:1:11: unsupported protocol 2; this Trellis speaks protocol 1"
+            ])
     }
 }
