@@ -1,8 +1,3 @@
-/// A filter that fails on its input, such as `.a` on a number.
-struct FilterError: Error, Sendable {
-    let message: String
-}
-
 /// Runs a ``Filter`` on a value, with jq's semantics for the supported subset.
 enum FilterEvaluator {
     /// Every output of `filter` for `input`, in order.
