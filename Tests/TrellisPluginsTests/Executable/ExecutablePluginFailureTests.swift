@@ -57,6 +57,18 @@ import TrellisPlugins
         #expect(await pids.allGone())
     }
 
+    @Test("a child left running after a good reply does not delay the result and does not survive the call")
+    func lingeringChild() async throws {
+        let pids = FixturePIDs()
+        let tool = try await PluginFixtures.tool(try PluginFixtures.plugin("lingering-child", pids: pids))
+        let start = ContinuousClock.now
+        let output = try await tool.execute(arguments: [:], context: PluginFixtures.context)
+        #expect(start.elapsed < .seconds(10), "the child's 30 s sleep, or the 20 s timeout, must not be awaited")
+        #expect(output == ToolOutput("answered"))
+        #expect(pids.pids.count == 1)
+        #expect(await pids.allGone())
+    }
+
     @Test("10 MB on stdout: killed at once when it passes max_output_bytes")
     func floodStdout() async throws {
         let pids = FixturePIDs()
