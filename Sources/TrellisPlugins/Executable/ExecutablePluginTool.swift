@@ -63,8 +63,9 @@ public struct ExecutablePluginTool: ToolExecutor {
         }
     }
 
-    /// The request line: `{"protocol", "tool", "call_id", "arguments", "context"}` and a newline.
-    func request(arguments: JSONValue, context: ToolContext) -> [UInt8] {
+    /// The bytes written to the plugin's stdin for a call: one JSON object
+    /// `{"protocol", "tool", "call_id", "arguments", "context": {"agent", "run_id", "workspace"}}` and a newline.
+    public func request(arguments: JSONValue, context: ToolContext) -> [UInt8] {
         let request: JSONValue = [
             "protocol": .integer(PluginManifest.protocolVersion),
             "tool": .string(definition.name),
