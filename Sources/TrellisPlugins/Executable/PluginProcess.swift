@@ -88,16 +88,23 @@ struct PluginProcess: Sendable {
     ) async -> Outcome {
         let group = execution.processIdentifier.value
         var outcome = Outcome()
+        let grace = killGrace
         await withTaskCancellationHandler {
             await collect(execution, input: input, deadline: deadline, into: &outcome)
+            guard !outcome.timedOut, !outcome.overflowed else { return }
+            // The streams end when the last holder closes them, which can be just before the leader exits (a
+            // shell whose last command wrote the reply): give the leader until the deadline to exit on its own, so
+            // a good reply is not turned into "killed by SIGKILL". One that closed its output but runs on is
+            // stopped like any other that passes its deadline.
+            if await !Self.waitForExit(of: group, until: deadline) {
+                kill(-group, SIGTERM)
+                _ = await Self.waitForExit(of: group, until: .now + grace)
+                outcome.timedOut = !Task.isCancelled
+            }
         } onCancel: {
             kill(-group, SIGKILL)
         }
-        // The streams end when the last holder closes them, which can be just before the leader exits (a shell
-        // whose last command wrote the reply): give the leader until the deadline to exit on its own, so a good
-        // reply is not turned into "killed by SIGKILL". The leader is not reaped yet (WNOWAIT), so the group id
-        // cannot have been reused when the rest of the group is killed.
-        if !outcome.timedOut, !outcome.overflowed { await Self.waitForExit(of: group, until: deadline) }
+        // The leader is not reaped yet (WNOWAIT above), so the group id cannot have been reused.
         kill(-group, SIGKILL)
         return outcome
     }
@@ -172,17 +179,21 @@ struct PluginProcess: Sendable {
         }
     }
 
-    /// Waits, without reaping it, until a child has exited or the deadline passes.
-    private static func waitForExit(of pid: pid_t, until deadline: ContinuousClock.Instant) async {
+    /// Waits, without reaping it, until a child has exited, the deadline passes or the task is cancelled.
+    ///
+    /// - Returns: Whether the child has exited (or there is nothing left to wait for).
+    private static func waitForExit(of pid: pid_t, until deadline: ContinuousClock.Instant) async -> Bool {
         var pause = Duration.microseconds(50)
-        while ContinuousClock.now < deadline {
+        while !Task.isCancelled {
             var info = siginfo_t()
             let status = waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT)
             // Exited (the child's pid is filled in), or nothing to wait for any more.
-            if status != 0 || info._sifields._sigchld.si_pid == pid { return }
+            if status != 0 || info._sifields._sigchld.si_pid == pid { return true }
+            guard ContinuousClock.now < deadline else { return false }
             try? await Task.sleep(for: pause)
             pause = min(pause * 2, .milliseconds(5))
         }
+        return false
     }
 
     /// Writing to a plugin that has exited must fail with EPIPE, not end the runtime; children get the default

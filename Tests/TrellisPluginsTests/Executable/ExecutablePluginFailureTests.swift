@@ -57,6 +57,22 @@ import TrellisPlugins
         #expect(await pids.allGone())
     }
 
+    @Test("a plugin that closes stdout and stderr but runs on is stopped at the deadline")
+    func closesOutput() async throws {
+        let pids = FixturePIDs()
+        let tool = try await PluginFixtures.tool(
+            try PluginFixtures.plugin("closes-output", timeout: timeout, pids: pids))
+        let start = ContinuousClock.now
+        let output = try await tool.execute(arguments: [:], context: PluginFixtures.context)
+        #expect(start.elapsed < limit)
+        #expect(
+            output
+                == .error(
+                    "plugin 'closes-output', tool 'run': timed out after 300ms (its process group got SIGTERM, "
+                        + "then SIGKILL after 200ms)"))
+        #expect(await pids.allGone())
+    }
+
     @Test("a child left running after a good reply does not delay the result and does not survive the call")
     func lingeringChild() async throws {
         let pids = FixturePIDs()
