@@ -8,13 +8,13 @@ import TrellisPlugins
 /// its time limit, and leaves no process behind.
 @Suite(.serialized) struct ExecutablePluginFailureTests {
     let timeout: Duration = .milliseconds(300)
-    /// Timeout plus grace plus room for a loaded machine: a call that waited for the fixture's own 30 s sleep
-    /// would be far past it.
-    var limit: Duration { timeout + PluginFixtures.grace + .seconds(2) }
+    /// Timeout plus grace plus ample room for a loaded machine: a call that waited for the fixture's own 30 s
+    /// sleep would be far past it.
+    var limit: Duration { timeout + PluginFixtures.grace + .seconds(10) }
 
     @Test("a crash: the exit status and the stderr tail")
     func crash() async throws {
-        let tool = try await PluginFixtures.tool(try PluginFixtures.plugin("crash", timeout: timeout))
+        let tool = try await PluginFixtures.tool(try PluginFixtures.plugin("crash"))
         let output = try await tool.execute(arguments: [:], context: PluginFixtures.context)
         #expect(
             output
@@ -109,7 +109,7 @@ import TrellisPlugins
 
     @Test("prose on stdout is not a reply")
     func nonJSON() async throws {
-        let tool = try await PluginFixtures.tool(try PluginFixtures.plugin("non-json", timeout: timeout))
+        let tool = try await PluginFixtures.tool(try PluginFixtures.plugin("non-json"))
         let output = try await tool.execute(arguments: [:], context: PluginFixtures.context)
         #expect(
             output
@@ -120,7 +120,7 @@ import TrellisPlugins
 
     @Test("a reply for another call is refused")
     func wrongCallID() async throws {
-        let tool = try await PluginFixtures.tool(try PluginFixtures.plugin("wrong-call-id", timeout: timeout))
+        let tool = try await PluginFixtures.tool(try PluginFixtures.plugin("wrong-call-id"))
         let output = try await tool.execute(arguments: [:], context: PluginFixtures.context)
         #expect(
             output
@@ -131,7 +131,7 @@ import TrellisPlugins
 
     @Test("a slow start within the timeout succeeds")
     func slowStart() async throws {
-        let tool = try await PluginFixtures.tool(try PluginFixtures.plugin("slow-start", timeout: .seconds(5)))
+        let tool = try await PluginFixtures.tool(try PluginFixtures.plugin("slow-start", timeout: .seconds(10)))
         #expect(
             try await tool.execute(arguments: [:], context: PluginFixtures.context) == ToolOutput("ready after a nap"))
     }

@@ -25,7 +25,7 @@ enum PluginFixtures {
     static func environment(pids: FixturePIDs? = nil) -> [String: String] {
         var environment = [
             "PATH": "/usr/bin:/bin", "HOME": NSHomeDirectory(), "LANG": "C.UTF-8", "FIXTURE_ALLOWED": "yes",
-            "SECRET_TOKEN": "hunter2", "PYTHONDONTWRITEBYTECODE": "1",
+            "SECRET_TOKEN": "hunter2",
         ]
         environment["FIXTURE_PIDS"] = pids?.path
         return environment
