@@ -9,7 +9,7 @@ struct Trellis: AsyncParsableCommand {
         commandName: "trellis",
         abstract: "Run YAML-defined agents against any chat model, with tools.",
         version: "0.1.0",
-        subcommands: [Run.self, Validate.self, Agents.self, Tools.self, Tool.self, Provider.self, Schema.self])
+        subcommands: [Run.self, Validate.self, Agents.self, Tools.self, Tool.self, Plugin.self, Provider.self, Schema.self])
 
     /// Exit codes: 0 done, 1 run failed, 2 bad usage or invalid definitions.
     static func main() async {
