@@ -95,7 +95,7 @@ extension MCPServerPool {
         case .started(let running):
             for waiter in waiters { waiter.resume(returning: running) }
         case .failed(let error):
-            logger.error("\(error)", metadata: ["mcp.server": "\(server)"])
+            logger.notice("\(error)", metadata: ["mcp.server": "\(server)"])
             for waiter in waiters { waiter.resume(throwing: error) }
         }
     }

@@ -117,6 +117,44 @@ struct MCPLifecycleTests {
         #expect(pids.pids.allSatisfy(MCPTestSupport.isGone))
     }
 
+    @Test("a child the server leaves behind is killed with its process group")
+    func leftoverChildIsKilled() async throws {
+        let pids = PIDFile()
+        try await MCPServerPool.withPool([MCPTestSupport.fixture("parent", ["--spawn-sleeper"] + pids.flags)]) { pool in
+            let output = try await pool.call("echo", of: "parent", #"{"text":"hi"}"#)
+            #expect(output == ToolOutput("hi"))
+        }
+        let started = pids.pids
+        try #require(started.count == 2)
+        #expect(MCPTestSupport.isGone(started[0]))
+        #expect(await MCPTestSupport.isGoneSoon(started[1]))
+    }
+
+    @Test("the server gets only the passed-through variables, its env: map and its working directory")
+    func environment() async throws {
+        let folder = try TemporaryTree()
+        var server = MCPTestSupport.fixture("env")
+        server.environment = ["TZ": "Asia/Tokyo", "HOME": "/home/override"]
+        server.workingDirectory = folder.root
+        let ours = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": "/home/tester",
+            "LANG": "C.UTF-8", "USER": "tester", "OPENAI_API_KEY": "sk-secret", "LD_PRELOAD": "/evil.so",
+        ]
+        try await MCPServerPool.withPool([server], environment: ours) { pool in
+            let output = try await pool.call("environment", of: "env")
+            let reported = try JSONValue.parse(output.content)
+            let variables = try #require(reported["variables"]?.objectValue)
+            #expect(Set(variables.keys) == ["PATH", "HOME", "LANG", "USER", "TZ"])
+            #expect(variables["HOME"] == "/home/override")
+            #expect(variables["TZ"] == "Asia/Tokyo")
+            #expect(variables["USER"] == "tester")
+            let cwd = try #require(reported["cwd"]?.stringValue)
+            #expect(
+                URL(fileURLWithPath: cwd).resolvingSymlinksInPath()
+                    == URL(fileURLWithPath: folder.root).resolvingSymlinksInPath())
+        }
+    }
+
     @Test("1 MB of stderr neither blocks the server nor floods the error, which keeps the last lines")
     func stderrFlood() async throws {
         let flooding = MCPTestSupport.fixture("noisy", ["--stderr-flood", "1000000"])

@@ -14,7 +14,7 @@ struct MCPProtocolTests {
             #expect(
                 tools.map(\.definition.name) == [
                     "echo", "pid", "crash", "fail", "rpc_error", "ping_me", "sleep", "mixed", "structured",
-                    "cancellations", "flood",
+                    "cancellations", "flood", "environment",
                 ])
             let echo = try #require(tools.first)
             #expect(echo.server == "paged")

@@ -12,57 +12,50 @@ struct MCPRealServerTests {
     static let hasTime = MCPTestSupport.onPath("mcp-server-time")
     static let hasGit = MCPTestSupport.onPath("mcp-server-git")
 
-    @Test("mcp-server-time: get_current_time answers with the zone's time", .enabled(if: hasTime))
-    func currentTime() async throws {
+    @Test("mcp-server-time: get_current_time and convert_time answer", .enabled(if: hasTime))
+    func timeTools() async throws {
         let pid = try await MCPServerPool.withPool([Self.time]) { pool in
             let tools = try await pool.tools(of: "time")
             #expect(tools.map(\.definition.name) == ["get_current_time", "convert_time"])
-            let output = try await pool.call("get_current_time", of: "time", #"{"timezone":"Asia/Tokyo"}"#)
-            #expect(!output.isError, "\(output.content)")
-            let reading = try JSONValue.parse(output.content)
-            #expect(reading["timezone"] == "Asia/Tokyo")
-            #expect(reading["datetime"]?.stringValue?.hasSuffix("+09:00") == true, "\(output.content)")
             let info = try await pool.info(of: "time")
             #expect(info.protocolVersion == "2025-11-25")
+
+            let now = try await pool.call("get_current_time", of: "time", #"{"timezone":"Asia/Tokyo"}"#)
+            #expect(!now.isError, "\(now.content)")
+            let reading = try JSONValue.parse(now.content)
+            #expect(reading["timezone"] == "Asia/Tokyo")
+            #expect(reading["datetime"]?.stringValue?.hasSuffix("+09:00") == true, "\(now.content)")
+
+            let converted = try await pool.call(
+                "convert_time", of: "time",
+                #"{"source_timezone":"UTC","time":"12:00","target_timezone":"Asia/Tokyo"}"#)
+            #expect(!converted.isError, "\(converted.content)")
+            let conversion = try JSONValue.parse(converted.content)
+            #expect(conversion["target"]?["timezone"] == "Asia/Tokyo")
+            #expect(conversion["target"]?["datetime"]?.stringValue?.contains("T21:00:00+09:00") == true)
+            #expect(conversion["time_difference"] == "+9.0h")
             return info.processID
         }
         #expect(MCPTestSupport.isGone(pid))
     }
 
-    @Test("mcp-server-time: convert_time converts between zones", .enabled(if: hasTime))
-    func convertTime() async throws {
+    @Test(
+        "mcp-server-time: an unknown tool (JSON-RPC -32602) and a bad time zone (isError) are error results",
+        .enabled(if: hasTime))
+    func timeErrors() async throws {
         try await MCPServerPool.withPool([Self.time]) { pool in
-            let output = try await pool.call(
-                "convert_time", of: "time",
-                #"{"source_timezone":"UTC","time":"12:00","target_timezone":"Asia/Tokyo"}"#)
-            #expect(!output.isError, "\(output.content)")
-            let conversion = try JSONValue.parse(output.content)
-            #expect(conversion["target"]?["timezone"] == "Asia/Tokyo")
-            #expect(conversion["target"]?["datetime"]?.stringValue?.contains("T21:00:00+09:00") == true)
-            #expect(conversion["time_difference"] == "+9.0h")
-        }
-    }
-
-    @Test("mcp-server-time: an unknown tool is its JSON-RPC -32602 error as an error result", .enabled(if: hasTime))
-    func unknownTool() async throws {
-        try await MCPServerPool.withPool([Self.time]) { pool in
-            var tool = try await pool.tool("get_current_time", of: "time")
-            tool.remoteName = "get_current_weather"
-            let output = try await tool.execute(arguments: [:], context: testContext)
+            var unknown = try await pool.tool("get_current_time", of: "time")
+            unknown.remoteName = "get_current_weather"
+            let output = try await unknown.execute(arguments: [:], context: testContext)
             #expect(
                 output
                     == .error(
                         "MCP server 'time', tool 'get_current_weather': error -32602: Unknown tool: get_current_weather"
                     ))
-        }
-    }
 
-    @Test("mcp-server-time: a bad time zone is the server's isError result", .enabled(if: hasTime))
-    func badTimezone() async throws {
-        try await MCPServerPool.withPool([Self.time]) { pool in
-            let output = try await pool.call("get_current_time", of: "time", #"{"timezone":"Mars/Olympus_Mons"}"#)
+            let mars = try await pool.call("get_current_time", of: "time", #"{"timezone":"Mars/Olympus_Mons"}"#)
             #expect(
-                output
+                mars
                     == .error(
                         "MCP server 'time', tool 'get_current_time': Error executing tool get_current_time: "
                             + "Invalid timezone: 'No time zone found with key Mars/Olympus_Mons'"))

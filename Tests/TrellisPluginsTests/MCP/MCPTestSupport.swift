@@ -16,13 +16,26 @@ enum MCPTestSupport {
     static let fixtureServer = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fixtures/mcp/fixture_server.py").path
 
+    /// The Python interpreter itself, not a launcher such as a pyenv shim (which adds variables and start-up time).
+    static let python: String = {
+        let process = Process()
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import sys; print(sys.executable)"]
+        process.standardOutput = output
+        guard (try? process.run()) != nil else { return "python3" }
+        let path = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return path.trimmingCharacters(in: .whitespacesAndNewlines)
+    }()
+
     /// The fixture server with the given flags and short time limits.
     static func fixture(
         _ name: String = "fixture", _ flags: [String] = [], startupTimeout: Duration = .seconds(10),
         callTimeout: Duration = .seconds(10)
     ) -> MCPServerConfiguration {
         MCPServerConfiguration(
-            name: name, command: fixtureServer, arguments: flags, startupTimeout: startupTimeout,
+            name: name, command: python, arguments: [fixtureServer] + flags, startupTimeout: startupTimeout,
             callTimeout: callTimeout)
     }
 
@@ -35,6 +48,16 @@ enum MCPTestSupport {
     /// Whether no process has this id any more (not even a zombie).
     static func isGone(_ pid: Int32) -> Bool {
         kill(pid, 0) == -1 && errno == ESRCH
+    }
+
+    /// Whether a process that is not our child (a server's own child) is gone within two seconds: it was killed
+    /// with its group, and the init process still has to reap it.
+    static func isGoneSoon(_ pid: Int32) async -> Bool {
+        for _ in 0..<200 {
+            if isGone(pid) { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return isGone(pid)
     }
 }
 

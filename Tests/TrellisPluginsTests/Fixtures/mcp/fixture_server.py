@@ -9,6 +9,7 @@ Flags:
   --stderr-flood N   write N bytes to stderr before starting
   --ignore-stop      ignore SIGTERM and the end of stdin (only SIGKILL stops it)
   --pid-file PATH    append this process's id and a newline to PATH at start
+  --spawn-sleeper    start `sleep 60` as a child (its id goes to the pid file too) and leave it behind on exit
 """
 import argparse
 import json
@@ -26,11 +27,18 @@ parser.add_argument("--page-size", type=int, default=0)
 parser.add_argument("--stderr-flood", type=int, default=0)
 parser.add_argument("--ignore-stop", action="store_true")
 parser.add_argument("--pid-file")
+parser.add_argument("--spawn-sleeper", action="store_true")
 options = parser.parse_args()
 
 if options.pid_file:
     with open(options.pid_file, "a") as pids:
         pids.write("%d\n" % os.getpid())
+
+if options.spawn_sleeper:
+    import subprocess
+    sleeper = subprocess.Popen(["sleep", "60"])
+    with open(options.pid_file, "a") as pids:
+        pids.write("%d\n" % sleeper.pid)
 
 if options.exit_at_start is not None:
     sys.stderr.write("bad configuration\n")
@@ -76,6 +84,7 @@ TOOLS = [
     ("structured", "Returns only structuredContent", None),
     ("cancellations", "Lists the notifications/cancelled received", None),
     ("flood", "Writes 1 MB to stderr, then answers", None),
+    ("environment", "Returns the server's environment variables and working directory", None),
 ]
 
 
@@ -108,6 +117,8 @@ def call(name, arguments):
         ]}
     if name == "structured":
         return {"content": [], "structuredContent": {"celsius": 21.5, "city": "Kazan"}}
+    if name == "environment":
+        return text(json.dumps({"variables": dict(os.environ), "cwd": os.getcwd()}))
     if name == "cancellations":
         return text(json.dumps(cancellations))
     if name == "flood":
