@@ -49,8 +49,9 @@ final class MCPConnection: Sendable {
 
     /// Sends a request and waits for its answer.
     ///
-    /// - Throws: ``MCPError`` when no answer comes within `timeout` (the server is then told the request is
-    ///   cancelled) or the connection failed; `CancellationError` when the calling task is cancelled.
+    /// - Throws: ``MCPError`` when no answer comes within `timeout` or the connection failed; `CancellationError`
+    ///   when the calling task is cancelled. After a timeout or a cancellation the server is sent
+    ///   `notifications/cancelled` for the request.
     func request(_ method: String, params: JSONValue? = nil, timeout: Duration) async throws -> MCPResponse {
         let id = try state.withLock { state throws(MCPError) -> Int in
             if let failure = state.failure { throw failure }
@@ -72,11 +73,16 @@ final class MCPConnection: Sendable {
                 return try await group.next()!
             }
         } catch let error as MCPError where error.isTimeout {
-            notify(
-                "notifications/cancelled",
-                params: ["requestId": .integer(id), "reason": .string("no answer within \(timeout.mcpText)")])
+            cancel(id, reason: "no answer within \(timeout.mcpText)")
             throw error
+        } catch is CancellationError {
+            cancel(id, reason: "the caller was cancelled")
+            throw CancellationError()
         }
+    }
+
+    private func cancel(_ id: Int, reason: String) {
+        notify("notifications/cancelled", params: ["requestId": .integer(id), "reason": .string(reason)])
     }
 
     /// Sends a notification.

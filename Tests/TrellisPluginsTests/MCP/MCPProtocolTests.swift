@@ -105,6 +105,20 @@ struct MCPProtocolTests {
         }
     }
 
+    @Test("a cancelled call throws CancellationError, and the server is told")
+    func cancelledCall() async throws {
+        try await MCPServerPool.withPool([MCPTestSupport.fixture()]) { pool in
+            let sleep = try await pool.tool("sleep", of: "fixture")
+            let call = Task { try await sleep.execute(arguments: ["seconds": 5], context: testContext) }
+            try await Task.sleep(for: .milliseconds(200))
+            call.cancel()
+            await #expect(throws: CancellationError.self) { try await call.value }
+            let cancellations = try await pool.call("cancellations", of: "fixture")
+            #expect(
+                cancellations.content.contains(#""reason": "the caller was cancelled""#), "\(cancellations.content)")
+        }
+    }
+
     @Test("an unknown server is an error naming the configured ones")
     func unknownServer() async throws {
         try await MCPServerPool.withPool([MCPTestSupport.fixture()]) { pool in
