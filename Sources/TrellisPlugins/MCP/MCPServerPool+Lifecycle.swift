@@ -42,17 +42,11 @@ extension MCPServerPool {
             case .fail(let error): continuation.resume(throwing: error)
             case .wait: break
             case .launch(let connection):
-                if entry(launches.yield(MCPServerLaunch(configuration: configuration, connection: connection))) {
-                    logger.debug("starting MCP server", metadata: ["mcp.server": "\(server)"])
-                }
+                logger.debug("starting MCP server", metadata: ["mcp.server": "\(server)"])
+                // Dropped if the pool closed in between; `shutdown` has then failed the waiters already.
+                launches.yield(MCPServerLaunch(configuration: configuration, connection: connection))
             }
         }
-    }
-
-    private func entry(_ result: AsyncStream<MCPServerLaunch>.Continuation.YieldResult) -> Bool {
-        // A launch the supervisor will never see was made just as the pool closed; `shutdown` failed its waiters.
-        if case .enqueued = result { return true }
-        return false
     }
 
     /// Runs each launched server in a child task until the pool closes and every server has stopped.
