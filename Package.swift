@@ -120,6 +120,7 @@ let package = Package(
         .testTarget(
             name: "TrellisPluginsTests",
             dependencies: ["TrellisPlugins", "TrellisCore", "TrellisConfig", "TrellisTesting", "jsonq"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 // One MCP tools/call to a live mcp-server-time: through Trellis versus a bare pipe loop; see docs/benchmarks.md.
 import Foundation
+import TrellisConfig
 import TrellisCore
 import TrellisPlugins
 
@@ -8,7 +9,7 @@ enum MCPBenchmark {
     static let arguments: JSONValue = ["timezone": "UTC"]
 
     static func run(runs: Int) async throws {
-        let server = MCPServerConfiguration(name: "time", command: "mcp-server-time")
+        let server = MCPServerSettings(name: "time", command: "mcp-server-time")
         let context = ToolContext(agent: "bench", runID: "run_bench", callID: "call_1")
         let raw = try RawMCPClient(command: "mcp-server-time")
         defer { raw.close() }

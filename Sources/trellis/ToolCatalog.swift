@@ -29,7 +29,7 @@ struct ToolCatalog {
     ) async throws -> R {
         let environment = ProcessInfo.processInfo.environment
         let owner = wanted.flatMap { $0.firstIndex(of: "/").map { String(wanted![..<$0]) } }
-        return try await MCPServerPool.withPool(workspace.mcpServerConfigurations) { pool in
+        return try await MCPServerPool.withPool(workspace.resolvedMCPServers) { pool in
             var catalog = ToolCatalog()
             let registry = options.registry
             if owner == nil {
@@ -57,7 +57,7 @@ struct ToolCatalog {
                 }
             }
             let found = wanted.map { name in catalog.entries.contains { $0.name == name } } ?? false
-            for server in workspace.mcpServerConfigurations where !found && (owner == nil || owner == server.name) {
+            for server in workspace.resolvedMCPServers where !found && (owner == nil || owner == server.name) {
                 do {
                     for tool in try await pool.tools(of: server.name) {
                         catalog.entries.append(

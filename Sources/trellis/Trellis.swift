@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import TrellisCore
 
 /// The `trellis` command: thin commands over the Trellis libraries.
 @main
@@ -8,8 +9,10 @@ struct Trellis: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trellis",
         abstract: "Run YAML-defined agents against any chat model, with tools.",
-        version: "0.1.0",
-        subcommands: [Run.self, Validate.self, Agents.self, Tools.self, Tool.self, Plugin.self, Provider.self, Schema.self])
+        version: TrellisVersion.current,
+        subcommands: [
+            Run.self, Validate.self, Agents.self, Tools.self, Tool.self, Plugin.self, Provider.self, Schema.self,
+        ])
 
     /// Exit codes: 0 done, 1 run failed, 2 bad usage or invalid definitions.
     static func main() async {

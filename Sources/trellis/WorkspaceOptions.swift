@@ -61,7 +61,7 @@ struct WorkspaceOptions: ParsableArguments {
     func withTools<R: Sendable>(
         for agent: AgentFile, in workspace: Workspace, _ body: ([AgentToolbox.Entry]) async throws -> R
     ) async throws -> R {
-        try await MCPServerPool.withPool(workspace.mcpServerConfigurations) { pool in
+        try await MCPServerPool.withPool(workspace.resolvedMCPServers) { pool in
             let toolbox = AgentToolbox(
                 workspace: workspace, registry: registry, environment: ProcessInfo.processInfo.environment, mcp: pool)
             let tools: [AgentToolbox.Entry]

@@ -1,9 +1,10 @@
+import TrellisConfig
 import TrellisCore
 
 /// The start of an MCP session: `initialize`, `notifications/initialized`, then every page of `tools/list`, all
 /// within the server's start-up deadline.
 struct MCPHandshake: Sendable {
-    let configuration: MCPServerConfiguration
+    let configuration: MCPServerSettings
     let connection: MCPConnection
     let deadline: ContinuousClock.Instant
 

@@ -1,6 +1,8 @@
+import TrellisConfig
+
 /// A request to the pool's supervisor to run a server process for a connection.
 struct MCPServerLaunch: Sendable {
-    let configuration: MCPServerConfiguration
+    let configuration: MCPServerSettings
     let connection: MCPConnection
 }
 

@@ -1,5 +1,6 @@
 import Logging
 import Synchronization
+import TrellisConfig
 import TrellisCore
 
 extension MCPServerPool {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import TrellisConfig
 import TrellisCore
 
 #if canImport(Glibc)
@@ -15,7 +16,7 @@ import TrellisCore
 /// when the pool's scope ends.
 ///
 /// ```swift
-/// let time = MCPServerConfiguration(name: "time", command: "mcp-server-time")
+/// let time = MCPServerSettings(name: "time", command: "mcp-server-time")
 /// try await MCPServerPool.withPool([time]) { pool in
 ///     let tools = try await pool.tools(of: "time")      // starts the server
 ///     let now = try await tools[0].execute(arguments: ["timezone": "UTC"], context: context)
@@ -29,7 +30,7 @@ public final class MCPServerPool: Sendable {
     /// The variables of our environment a server inherits; the rest come from its configuration.
     public static let inheritedVariables = ["PATH", "HOME", "LANG", "USER", "LOGNAME", "SHELL", "TERM"]
 
-    let configurations: [String: MCPServerConfiguration]
+    let configurations: [String: MCPServerSettings]
     let environment: [String: String]
     let stopGrace: Duration
     let logger: Logger
@@ -37,7 +38,7 @@ public final class MCPServerPool: Sendable {
     let state = Mutex(MCPPoolState())
 
     private init(
-        configurations: [MCPServerConfiguration], environment: [String: String], stopGrace: Duration, logger: Logger,
+        configurations: [MCPServerSettings], environment: [String: String], stopGrace: Duration, logger: Logger,
         launches: AsyncStream<MCPServerLaunch>.Continuation
     ) {
         self.configurations = Dictionary(configurations.map { ($0.name, $0) }, uniquingKeysWith: { $1 })
@@ -62,7 +63,7 @@ public final class MCPServerPool: Sendable {
     /// - Returns: What `body` returns.
     /// - Throws: What `body` throws.
     public static func withPool<R: Sendable>(
-        _ servers: [MCPServerConfiguration], environment: [String: String] = ProcessInfo.processInfo.environment,
+        _ servers: [MCPServerSettings], environment: [String: String] = ProcessInfo.processInfo.environment,
         stopGrace: Duration = .seconds(1), logger: Logger = Logger(label: "trellis.mcp"),
         _ body: (MCPServerPool) async throws -> R
     ) async throws -> R {

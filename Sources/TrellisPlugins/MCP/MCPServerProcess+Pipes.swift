@@ -1,5 +1,6 @@
 import Logging
 import Subprocess
+import TrellisConfig
 
 #if canImport(Glibc)
     import Glibc

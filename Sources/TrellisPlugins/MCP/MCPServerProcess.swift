@@ -1,5 +1,6 @@
 import Logging
 import Subprocess
+import TrellisConfig
 import TrellisCore
 
 #if canImport(Glibc)
@@ -35,11 +36,11 @@ struct MCPServerProcess: Sendable {
     /// The protocol version Trellis asks for.
     static let protocolVersion = "2025-11-25"
     /// The version Trellis gives in `clientInfo`.
-    static let clientVersion = "0.1.0"
+    static let clientVersion = TrellisVersion.current
     /// The longest stdout line accepted.
     static let maxLineBytes = 64 * 1024 * 1024
 
-    let configuration: MCPServerConfiguration
+    let configuration: MCPServerSettings
     /// The server's whole environment.
     let environment: [String: String]
     let connection: MCPConnection

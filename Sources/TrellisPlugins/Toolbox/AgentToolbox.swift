@@ -5,7 +5,7 @@ import TrellisCore
 /// them, each with where it came from.
 ///
 /// ```swift
-/// try await MCPServerPool.withPool(workspace.mcpServerConfigurations) { pool in
+/// try await MCPServerPool.withPool(workspace.resolvedMCPServers) { pool in
 ///     let toolbox = AgentToolbox(workspace: workspace, registry: BuiltinTools.registry, environment: env, mcp: pool)
 ///     let tools = try await toolbox.tools(for: try workspace.agent(named: "assistant"))
 ///     let runner = AgentRunner(provider: provider, tools: tools.map(\.executor))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrellisConfig
 import TrellisCore
 import TrellisPlugins
 
@@ -72,7 +73,7 @@ struct MCPLifecycleTests {
 
     @Test("a command that does not exist is reported")
     func missingCommand() async throws {
-        let missing = MCPServerConfiguration(name: "ghost", command: "no-such-mcp-server")
+        let missing = MCPServerSettings(name: "ghost", command: "no-such-mcp-server")
         try await MCPServerPool.withPool([missing]) { pool in
             #expect(
                 await errorText { try await pool.tools(of: "ghost") }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrellisConfig
 import TrellisCore
 import TrellisPlugins
 
@@ -7,7 +8,7 @@ import TrellisPlugins
 /// skipped only when the server is not on PATH.
 @Suite(.serialized)
 struct MCPRealServerTests {
-    static let time = MCPServerConfiguration(
+    static let time = MCPServerSettings(
         name: "time", command: "mcp-server-time", arguments: ["--local-timezone", "UTC"])
     static let hasTime = MCPTestSupport.onPath("mcp-server-time")
     static let hasGit = MCPTestSupport.onPath("mcp-server-git")
@@ -68,7 +69,7 @@ struct MCPRealServerTests {
         let repository = tree.root
         try runGit(["init", "-q", repository])
         try "hello".write(toFile: repository + "/notes.txt", atomically: true, encoding: .utf8)
-        let git = MCPServerConfiguration(
+        let git = MCPServerSettings(
             name: "git", command: "mcp-server-git", arguments: ["--repository", repository])
         try await MCPServerPool.withPool([git]) { pool in
             let tools = try await pool.tools(of: "git")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrellisConfig
 import TrellisCore
 import TrellisPlugins
 
@@ -33,8 +34,8 @@ enum MCPTestSupport {
     static func fixture(
         _ name: String = "fixture", _ flags: [String] = [], startupTimeout: Duration = .seconds(10),
         callTimeout: Duration = .seconds(10)
-    ) -> MCPServerConfiguration {
-        MCPServerConfiguration(
+    ) -> MCPServerSettings {
+        MCPServerSettings(
             name: name, command: python, arguments: [fixtureServer] + flags, startupTimeout: startupTimeout,
             callTimeout: callTimeout)
     }
