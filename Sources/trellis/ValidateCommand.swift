@@ -8,7 +8,9 @@ extension Trellis {
     /// `trellis validate [PATHS]`.
     struct Validate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check trellis.yaml and agent files; print every problem as path:line:column: message.")
+            abstract:
+                "Check trellis.yaml, agent files and plugin manifests (their programs included); print every problem as path:line:column: message."
+        )
 
         @OptionGroup var workspace: WorkspaceOptions
 
@@ -29,6 +31,13 @@ extension Trellis {
             let toolbox = AgentToolbox(
                 workspace: loaded, registry: workspace.registry, environment: ProcessInfo.processInfo.environment,
                 mcp: nil)
+            for plugin in loaded.plugins {
+                do {
+                    _ = try PluginManifest.load(folder: plugin.folder, environment: ProcessInfo.processInfo.environment)
+                } catch {
+                    problems += error.errors.map(\.description)
+                }
+            }
             for file in loaded.agents {
                 do {
                     try toolbox.checkBuiltinSettings(of: file)

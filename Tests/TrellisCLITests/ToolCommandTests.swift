@@ -65,6 +65,26 @@ import TrellisTesting
                 "error: no tool 'units/convrt' (did you mean 'units/convert'?); tools: units/convert"))
     }
 
+    @Test("a plugin whose program is not built stops only its own calls; validate names it")
+    func unbuiltPlugin() async throws {
+        let cli = try PluginAgentTests.workbench()
+        // No TRELLIS_JSONQ: the manifest's ../../.build/debug/jsonq does not exist in this workspace.
+        let units = try await cli.run(["tool", "call", "units/convert", "--args", #"{"value":1,"from":"m","to":"cm"}"#])
+        #expect(units.status == 0, "\(units.stderr)")
+        let jsonq = try await cli.run(["tool", "call", "jsonq/format", "--args", #"{"json":"[1]"}"#])
+        #expect(jsonq.status == 1)
+        #expect(
+            jsonq.stdout
+                == "plugin 'jsonq', tool 'format': cannot start: command '\(cli.root)/.build/debug/jsonq' is not an "
+                + "executable file\n")
+        let validate = try await cli.run(["validate"])
+        #expect(validate.status == 2)
+        #expect(
+            validate.stderr
+                == "error: \(cli.root)/plugins/jsonq/plugin.yaml:7:10: command '../../.build/debug/jsonq' "
+                + "does not exist (looked for \(cli.root)/.build/debug/jsonq)\n")
+    }
+
     @Test("an ask rule is a refusal the model reads when there is no terminal to ask on")
     func askWithoutTerminal() async throws {
         let cli = try Self.askingWorkspace()

@@ -66,7 +66,7 @@ public struct Workspace: Sendable {
         var brokenPlugins: [String] = []
         for folder in pluginFolders(in: (root as NSString).appendingPathComponent("plugins")) {
             do {
-                plugins.append(try PluginManifest.load(folder: folder, environment: environment))
+                plugins.append(try PluginManifest.load(folder: folder, environment: environment, checkCommand: false))
             } catch {
                 errors += error.errors
                 brokenPlugins.append((folder as NSString).lastPathComponent)

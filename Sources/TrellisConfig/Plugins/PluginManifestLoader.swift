@@ -11,9 +11,14 @@ extension PluginManifest {
     /// - Parameters:
     ///   - folder: The plugin's folder, absolute or relative to the current directory.
     ///   - environment: Variables for `${VAR}` interpolation in string values.
+    ///   - checkCommand: Whether a command written as a path must exist and be executable now. A workspace loads
+    ///     its plugins without this check, so a plugin whose program is not built yet does not stop agents that
+    ///     do not use it (its calls say "cannot start"); `trellis validate` and `trellis plugin check` make it.
     /// - Returns: The manifest, with ``command`` resolved and every default filled in.
     /// - Throws: ``DefinitionErrors`` listing what is wrong.
-    public static func load(folder: String, environment: [String: String]) throws(DefinitionErrors) -> PluginManifest {
+    public static func load(
+        folder: String, environment: [String: String], checkCommand: Bool = true
+    ) throws(DefinitionErrors) -> PluginManifest {
         let folder = absolute(folder)
         let file = folder + "/plugin.yaml"
         let text: String
@@ -27,7 +32,8 @@ extension PluginManifest {
                 ? "no such plugin folder" : "cannot read it (a plugin folder needs a plugin.yaml)"
             throw DefinitionErrors([DefinitionError(file: file, line: 0, column: 0, message: cause)])
         }
-        let loader = PluginManifestLoader(reader: YAMLReader(file: file, environment: environment), folder: folder)
+        let loader = PluginManifestLoader(
+            reader: YAMLReader(file: file, environment: environment), folder: folder, checkCommand: checkCommand)
         return try loader.load(text)
     }
 
@@ -42,6 +48,7 @@ extension PluginManifest {
 struct PluginManifestLoader {
     let reader: YAMLReader
     let folder: String
+    let checkCommand: Bool
 
     func load(_ text: String) throws(DefinitionErrors) -> PluginManifest {
         let folderName = String(folder.split(separator: "/").last ?? "")
@@ -126,6 +133,7 @@ struct PluginManifestLoader {
         }
         guard written.contains("/") else { return written }
         let path = PluginManifest.absolute(written.hasPrefix("/") ? written : folder + "/" + written)
+        guard checkCommand else { return path }
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else {
             throw reader.error(at: node, "command '\(written)' does not exist (looked for \(path))")

@@ -5,7 +5,7 @@ import TrellisCore
 /// Calls go through the ``MCPServerPool`` that listed the tool, so every run in the pool's scope shares the
 /// server's one process. After the pool's scope ends, calls return an error result.
 public struct MCPTool: ToolExecutor {
-    /// What the model sees: the server's name, description and `inputSchema`, or another name after ``renamed(_:)``.
+    /// What the model sees: the server's name, description and `inputSchema`.
     public var definition: ToolDefinition
     /// The server's configured name.
     public var server: String
@@ -18,14 +18,6 @@ public struct MCPTool: ToolExecutor {
         self.server = server
         self.remoteName = definition.name
         self.pool = pool
-    }
-
-    /// The same tool under another name (`time_get_current_time` when `get_current_time` clashes); calls still
-    /// use ``remoteName``.
-    public func renamed(_ name: String) -> MCPTool {
-        var tool = self
-        tool.definition.name = name
-        return tool
     }
 
     /// Sends `tools/call` to the server, starting or restarting it if needed.

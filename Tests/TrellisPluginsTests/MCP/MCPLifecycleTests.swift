@@ -176,14 +176,4 @@ struct MCPLifecycleTests {
         let output = try await echo.execute(arguments: ["text": "late"], context: testContext)
         #expect(output == .error("MCP server 'fixture', tool 'echo': the MCP server pool is closed"))
     }
-
-    @Test("a renamed tool keeps calling the server's tool")
-    func renamed() async throws {
-        try await MCPServerPool.withPool([MCPTestSupport.fixture()]) { pool in
-            let echo = try await pool.tool("echo", of: "fixture").renamed("fixture_echo")
-            #expect(echo.definition.name == "fixture_echo")
-            #expect(echo.remoteName == "echo")
-            #expect(try await echo.execute(arguments: ["text": "hi"], context: testContext) == ToolOutput("hi"))
-        }
-    }
 }
