@@ -23,54 +23,39 @@ import TrellisPlugins
                         + "crash: cannot open units.db: no such file"))
     }
 
-    @Test("a hang that ignores SIGTERM is killed after the grace; nothing is left")
-    func hang() async throws {
+    /// The result of calling a fixture that passes the 300 ms deadline, after checking that the call ended within
+    /// ``limit``, that the fixture recorded `processes` ids, and that none of them is left.
+    private func callPastDeadline(_ name: String, processes: Int) async throws -> (ToolOutput, [Int32]) {
         let pids = FixturePIDs()
-        let tool = try await PluginFixtures.tool(try PluginFixtures.plugin("hang", timeout: timeout, pids: pids))
+        let tool = try await PluginFixtures.tool(try PluginFixtures.plugin(name, timeout: timeout, pids: pids))
         let start = ContinuousClock.now
         let output = try await tool.execute(arguments: [:], context: PluginFixtures.context)
         #expect(start.elapsed < limit)
-        #expect(
-            output
-                == .error(
-                    "plugin 'hang', tool 'run': timed out after 300ms (its process group got SIGTERM, then SIGKILL "
-                        + "after 200ms)\nstderr:\nhang: thinking forever"))
-        #expect(pids.pids.count == 2)
+        #expect(pids.pids.count == processes)
         #expect(await pids.allGone())
+        return (output, pids.pids)
+    }
+
+    private let stopped = "timed out after 300ms (its process group got SIGTERM, then SIGKILL after 200ms)"
+
+    @Test("a hang that ignores SIGTERM is killed after the grace; nothing is left")
+    func hang() async throws {
+        let (output, _) = try await callPastDeadline("hang", processes: 2)
+        #expect(output == .error("plugin 'hang', tool 'run': \(stopped)\nstderr:\nhang: thinking forever"))
     }
 
     @Test("a forked child that holds stdout open and ignores SIGTERM dies with its group")
     func forkAndHang() async throws {
-        let pids = FixturePIDs()
-        let tool = try await PluginFixtures.tool(
-            try PluginFixtures.plugin("fork-and-hang", timeout: timeout, pids: pids))
-        let start = ContinuousClock.now
-        let output = try await tool.execute(arguments: [:], context: PluginFixtures.context)
-        #expect(start.elapsed < limit)
-        let child = try #require(pids.pids.first)
+        let (output, pids) = try await callPastDeadline("fork-and-hang", processes: 2)
+        let child = try #require(pids.first)
         #expect(
-            output
-                == .error(
-                    "plugin 'fork-and-hang', tool 'run': timed out after 300ms (its process group got SIGTERM, "
-                        + "then SIGKILL after 200ms)\nstderr:\nfork: child \(child) started"))
-        #expect(pids.pids.count == 2)
-        #expect(await pids.allGone())
+            output == .error("plugin 'fork-and-hang', tool 'run': \(stopped)\nstderr:\nfork: child \(child) started"))
     }
 
     @Test("a plugin that closes stdout and stderr but runs on is stopped at the deadline")
     func closesOutput() async throws {
-        let pids = FixturePIDs()
-        let tool = try await PluginFixtures.tool(
-            try PluginFixtures.plugin("closes-output", timeout: timeout, pids: pids))
-        let start = ContinuousClock.now
-        let output = try await tool.execute(arguments: [:], context: PluginFixtures.context)
-        #expect(start.elapsed < limit)
-        #expect(
-            output
-                == .error(
-                    "plugin 'closes-output', tool 'run': timed out after 300ms (its process group got SIGTERM, "
-                        + "then SIGKILL after 200ms)"))
-        #expect(await pids.allGone())
+        let (output, _) = try await callPastDeadline("closes-output", processes: 1)
+        #expect(output == .error("plugin 'closes-output', tool 'run': \(stopped)"))
     }
 
     @Test("a child left running after a good reply does not delay the result and does not survive the call")
