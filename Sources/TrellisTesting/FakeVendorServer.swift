@@ -183,9 +183,16 @@ public final class FakeVendorServer: Sendable {
         return Response(
             status: .init(code: scripted.status), headers: headers,
             body: ResponseBody { writer in
-                for chunk in chunks {
-                    if let delay { try await Task.sleep(for: delay) }
-                    try await writer.write(ByteBuffer(string: chunk))
+                // The writer must be finished on every path: a server shut down during a delay (the client gave
+                // up first) cancels this task, and an unfinished writer is a fatal error in NIO.
+                do {
+                    for chunk in chunks {
+                        if let delay { try await Task.sleep(for: delay) }
+                        try await writer.write(ByteBuffer(string: chunk))
+                    }
+                } catch {
+                    try? await writer.finish(nil)
+                    throw error
                 }
                 try await writer.finish(nil)
             })
