@@ -13,49 +13,24 @@ enum MCPBenchmark {
         let context = ToolContext(agent: "bench", runID: "run_bench", callID: "call_1")
         let raw = try RawMCPClient(command: "mcp-server-time")
         defer { raw.close() }
-        var trellis: [Duration] = []
-        var bare: [Duration] = []
-        try await MCPServerPool.withPool([server]) { pool in
+        let samples = try await MCPServerPool.withPool([server]) { pool in
             let tools = try await pool.tools(of: "time")
             guard let tool = tools.first(where: { $0.definition.name == "get_current_time" }) else {
-                throw Failure("mcp-server-time has no get_current_time")
+                throw BenchFailure("mcp-server-time has no get_current_time")
             }
-            let clock = ContinuousClock()
             for _ in 0..<100 {  // warm-up: Python's first calls, caches
                 _ = try await tool.execute(arguments: arguments, context: context)
                 try raw.call()
             }
-            // Blocks of 50 alternate between the two so that drift in machine load hits both alike.
-            for block in 0..<((runs + 49) / 50) {
-                for _ in 0..<min(50, runs - block * 50) {
-                    let start = clock.now
-                    let output = try await tool.execute(arguments: arguments, context: context)
-                    trellis.append(clock.now - start)
-                    guard !output.isError else {
-                        throw MCPBenchmark.Failure("get_current_time failed: \(output.content)")
-                    }
-                    let rawStart = clock.now
-                    try raw.call()
-                    bare.append(clock.now - rawStart)
-                }
+            return try await Interleaved.measure(runs: runs) {
+                let output = try await tool.execute(arguments: arguments, context: context)
+                guard !output.isError else { throw BenchFailure("get_current_time failed: \(output.content)") }
+            } bare: {
+                try raw.call()
             }
         }
-        let (t50, t90) = percentiles(trellis)
-        let (b50, b90) = percentiles(bare)
         print("MCP tools/call get_current_time to mcp-server-time, \(runs) calls each, interleaved")
-        print(String(format: "through MCPTool.execute:         p50 %.3f ms  p90 %.3f ms", t50, t90))
-        print(String(format: "bare pipe loop (server's time):  p50 %.3f ms  p90 %.3f ms", b50, b90))
-        print(String(format: "Trellis adds:                    p50 %.3f ms  p90 %.3f ms", t50 - b50, t90 - b90))
-    }
-
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-        init(_ description: String) { self.description = description }
-    }
-
-    static func percentiles(_ samples: [Duration]) -> (Double, Double) {
-        let sorted = samples.map(milliseconds).sorted()
-        return (sorted[sorted.count / 2], sorted[min(sorted.count - 1, sorted.count * 9 / 10)])
+        samples.report(trellis: "through MCPTool.execute", bare: "bare pipe loop (server's time)")
     }
 }
 
@@ -89,7 +64,7 @@ final class RawMCPClient {
         )
         let line = try readLine()
         guard line.contains(#""id":\#(nextID)"#) || line.contains(#""id": \#(nextID)"#) else {
-            throw MCPBenchmark.Failure("unexpected answer: \(line.prefix(200))")
+            throw BenchFailure("unexpected answer: \(line.prefix(200))")
         }
     }
 
@@ -116,7 +91,7 @@ final class RawMCPClient {
                 return line
             }
             let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            guard count > 0 else { throw MCPBenchmark.Failure("mcp-server-time closed its stdout") }
+            guard count > 0 else { throw BenchFailure("mcp-server-time closed its stdout") }
             buffer.append(contentsOf: chunk[..<count])
         }
     }

@@ -31,52 +31,25 @@ enum PluginBenchmark {
         let environment = ProcessInfo.processInfo.environment
         let manifest = try PluginManifest.load(folder: folder, environment: environment)
         let plugin = ExecutablePlugin(manifest: manifest, environment: environment)
-        guard let tool = try await plugin.tools().first else { throw Failure("the bench plugin has no tool") }
+        guard let tool = try await plugin.tools().first else { throw BenchFailure("the bench plugin has no tool") }
         let arguments: JSONValue = ["text": "hello"]
         let context = ToolContext(agent: "bench", runID: "run_bench", callID: "call_1", workspace: folder)
         let raw = RawSpawn(
             path: manifest.command, environment: plugin.scrubbedEnvironment,
             request: tool.request(arguments: arguments, context: context))
 
-        let clock = ContinuousClock()
-        var trellis: [Duration] = []
-        var bare: [Duration] = []
         for _ in 0..<50 {  // warm-up: page cache, the allocator, Subprocess's I/O thread
             _ = try await tool.execute(arguments: arguments, context: context)
             try raw.call()
         }
-        // Blocks of 50 alternate between the two so that drift in machine load hits both alike.
-        for block in 0..<((runs + 49) / 50) {
-            for _ in 0..<min(50, runs - block * 50) {
-                let start = clock.now
-                let output = try await tool.execute(arguments: arguments, context: context)
-                trellis.append(clock.now - start)
-                guard output == ToolOutput("ok") else { throw Failure("the call failed: \(output.content)") }
-                let rawStart = clock.now
-                try raw.call()
-                bare.append(clock.now - rawStart)
-            }
+        let samples = try await Interleaved.measure(runs: runs) {
+            let output = try await tool.execute(arguments: arguments, context: context)
+            guard output == ToolOutput("ok") else { throw BenchFailure("the call failed: \(output.content)") }
+        } bare: {
+            try raw.call()
         }
-        let t = percentiles(trellis)
-        let b = percentiles(bare)
         print("one plugin call (/bin/sh plugin: read a line, print a reply), \(runs) calls each, interleaved")
-        print(String(format: "through ExecutablePluginTool: p50 %.3f ms  p90 %.3f ms  p99 %.3f ms", t.0, t.1, t.2))
-        print(String(format: "bare posix_spawn + pipes:     p50 %.3f ms  p90 %.3f ms  p99 %.3f ms", b.0, b.1, b.2))
-        print(
-            String(
-                format: "Trellis adds:                 p50 %.3f ms  p90 %.3f ms  p99 %.3f ms", t.0 - b.0, t.1 - b.1,
-                t.2 - b.2))
-    }
-
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-        init(_ description: String) { self.description = description }
-    }
-
-    static func percentiles(_ samples: [Duration]) -> (Double, Double, Double) {
-        let sorted = samples.map(milliseconds).sorted()
-        func at(_ fraction: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))] }
-        return (at(0.5), at(0.9), at(0.99))
+        samples.report(trellis: "through ExecutablePluginTool", bare: "bare posix_spawn + pipes")
     }
 }
 
@@ -91,7 +64,7 @@ struct RawSpawn {
         var input: [Int32] = [0, 0]
         var output: [Int32] = [0, 0]
         var error: [Int32] = [0, 0]
-        guard pipe(&input) == 0, pipe(&output) == 0, pipe(&error) == 0 else { throw PluginBenchmark.Failure("pipe") }
+        guard pipe(&input) == 0, pipe(&output) == 0, pipe(&error) == 0 else { throw BenchFailure("pipe") }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -112,7 +85,7 @@ struct RawSpawn {
         close(input[0])
         close(output[1])
         close(error[1])
-        guard spawned == 0 else { throw PluginBenchmark.Failure("posix_spawn: \(spawned)") }
+        guard spawned == 0 else { throw BenchFailure("posix_spawn: \(spawned)") }
         _ = request.withUnsafeBytes { write(input[1], $0.baseAddress, $0.count) }
         close(input[1])
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -127,6 +100,6 @@ struct RawSpawn {
         close(error[0])
         var status: Int32 = 0
         waitpid(pid, &status, 0)
-        guard reply.starts(with: Array(#"{"content":"ok""#.utf8)) else { throw PluginBenchmark.Failure("bad reply") }
+        guard reply.starts(with: Array(#"{"content":"ok""#.utf8)) else { throw BenchFailure("bad reply") }
     }
 }
