@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import TrellisConfig
 import TrellisCore
+import TrellisPlugins
 import TrellisProviders
 
 extension Trellis {
