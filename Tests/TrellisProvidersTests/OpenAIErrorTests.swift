@@ -235,9 +235,10 @@ import TrellisTesting
             let error = try await #require(throws: ProviderError.self) {
                 try await provider.complete(request)
             }
-            // Under load the deadline may pass before the request is even answered; either way it is a timeout.
+            // Under load the deadline may pass before the server has even read the request; either way it is a
+            // timeout, and with no retries there is never a second request.
             #expect(error.shortDescription == "provider_timeout")
-            #expect(server.requests.count == 1)
+            #expect(server.requests.count <= 1)
         }
     }
 
