@@ -8,8 +8,12 @@ import TrellisPlugins
 /// skipped only when the server is not on PATH.
 @Suite(.serialized)
 struct MCPRealServerTests {
+    /// Start-up speed is not what these tests check, and a Python server importing its SDK on a loaded 2-core
+    /// machine can take many seconds: a generous start-up limit keeps them about behaviour.
+    static let startupTimeout: Duration = .seconds(60)
     static let time = MCPServerSettings(
-        name: "time", command: "mcp-server-time", arguments: ["--local-timezone", "UTC"])
+        name: "time", command: "mcp-server-time", arguments: ["--local-timezone", "UTC"],
+        startupTimeout: startupTimeout)
     static let hasTime = MCPTestSupport.onPath("mcp-server-time")
     static let hasGit = MCPTestSupport.onPath("mcp-server-git")
 
@@ -70,7 +74,8 @@ struct MCPRealServerTests {
         try runGit(["init", "-q", repository])
         try "hello".write(toFile: repository + "/notes.txt", atomically: true, encoding: .utf8)
         let git = MCPServerSettings(
-            name: "git", command: "mcp-server-git", arguments: ["--repository", repository])
+            name: "git", command: "mcp-server-git", arguments: ["--repository", repository],
+            startupTimeout: Self.startupTimeout)
         try await MCPServerPool.withPool([git]) { pool in
             let tools = try await pool.tools(of: "git")
             #expect(tools.count == 12)
