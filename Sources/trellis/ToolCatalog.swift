@@ -27,47 +27,32 @@ struct ToolCatalog {
         _ workspace: Workspace, options: WorkspaceOptions, wanted: String? = nil,
         _ body: (ToolCatalog) async throws -> R
     ) async throws -> R {
-        let environment = ProcessInfo.processInfo.environment
         let owner = wanted.flatMap { $0.firstIndex(of: "/").map { String(wanted![..<$0]) } }
         return try await MCPServerPool.withPool(workspace.resolvedMCPServers) { pool in
             var catalog = ToolCatalog()
-            let registry = options.registry
-            if owner == nil {
-                for name in registry.names {
-                    guard let factory = registry[name] else { continue }
-                    let settings = workspace.configuration.toolSettings[name]?.values ?? JSONObject()
-                    do {
-                        let tool = try factory.make(ToolSetup(settings: settings, workspaceRoot: workspace.root))
-                        catalog.entries.append(Entry(name: name, source: "builtin", owner: nil, executor: tool))
-                    } catch {
-                        catalog.problems.append("tool '\(name)': \(error)")
-                    }
-                }
-            }
-            for plugin in workspace.plugins where owner == nil || owner == plugin.name {
+            let toolbox = AgentToolbox(
+                workspace: workspace, registry: options.registry, environment: ProcessInfo.processInfo.environment,
+                mcp: pool)
+            func add(_ reference: ToolReference) async {
                 do {
-                    for tool in try await ExecutablePlugin(manifest: plugin, environment: environment).tools() {
+                    for tool in try await toolbox.tools(of: reference) {
                         catalog.entries.append(
                             Entry(
-                                name: tool.definition.name, source: "plugin:\(plugin.name)", owner: plugin.name,
-                                executor: tool))
+                                name: tool.definition.name, source: AgentToolbox.source(of: reference),
+                                owner: reference.source == .builtin ? nil : reference.name, executor: tool))
                     }
                 } catch {
-                    catalog.problems.append("plugin '\(plugin.name)': \(error)")
+                    catalog.problems.append(error.message)
                 }
             }
+            let local =
+                (owner == nil ? options.registry.names.map { ToolReference(name: $0) } : [])
+                + workspace.plugins.map { ToolReference(name: $0.name, source: .plugin) }
+            for reference in local where owner == nil || owner == reference.name { await add(reference) }
+            // Servers are started only when what is wanted is not found without them.
             let found = wanted.map { name in catalog.entries.contains { $0.name == name } } ?? false
             for server in workspace.resolvedMCPServers where !found && (owner == nil || owner == server.name) {
-                do {
-                    for tool in try await pool.tools(of: server.name) {
-                        catalog.entries.append(
-                            Entry(
-                                name: tool.definition.name, source: "mcp:\(server.name)", owner: server.name,
-                                executor: tool))
-                    }
-                } catch {
-                    catalog.problems.append("\(error)")
-                }
+                await add(ToolReference(name: server.name, source: .mcp))
             }
             return try await body(catalog)
         }

@@ -86,11 +86,9 @@ public struct Workspace: Sendable {
         }
         // When trellis.yaml itself is broken, its providers are unknown: checking agents against them would only
         // repeat that error as "unknown provider" lines.
-        // A plugin whose manifest is broken is reported once, not again as "unknown" by each agent using it.
         errors += crossCheck(
-            agents, configuration: configuration, toolNames: toolNames, plugins: plugins,
-            checkProviders: configurationLoaded
-        ).filter { error in !brokenPlugins.contains { error.message.hasPrefix("unknown plugin '\($0)'") } }
+            agents, configuration: configuration, toolNames: toolNames, plugins: plugins, brokenPlugins: brokenPlugins,
+            checkProviders: configurationLoaded)
         guard errors.isEmpty else { throw DefinitionErrors(errors) }
         return Workspace(
             root: root, configuration: configuration, agents: agents.sorted { $0.definition.name < $1.definition.name },
@@ -115,7 +113,7 @@ public struct Workspace: Sendable {
 
     private static func crossCheck(
         _ agents: [AgentFile], configuration: WorkspaceConfiguration, toolNames: [String], plugins: [PluginManifest],
-        checkProviders: Bool
+        brokenPlugins: [String], checkProviders: Bool
     ) -> [DefinitionError] {
         var errors: [DefinitionError] = []
         var seen: [String: AgentFile] = [:]
@@ -139,7 +137,9 @@ public struct Workspace: Sendable {
                             + "configured: \(providers.joined(separator: ", ")) (declare it under providers: in trellis.yaml)",
                         file: agent.path))
             }
-            for (tool, place) in zip(agent.definition.tools, agent.toolPlaces) {
+            // A plugin whose manifest is broken is reported once, not again by each agent that uses it.
+            for (tool, place) in zip(agent.definition.tools, agent.toolPlaces)
+            where !(tool.source == .plugin && brokenPlugins.contains(tool.name)) {
                 if let problem = problem(
                     with: tool, configuration: configuration, toolNames: toolNames, plugins: plugins)
                 {

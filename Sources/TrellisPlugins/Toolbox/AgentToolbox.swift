@@ -50,21 +50,36 @@ public struct AgentToolbox: Sendable {
         for (index, reference) in agent.definition.tools.enumerated() {
             let place = agent.place(ofTool: index)
             let offered: [any ToolExecutor]
-            switch reference.source {
-            case .builtin:
-                offered = [try builtin(reference.name)]
-            case .plugin:
-                offered = try await pluginTools(reference.name, place: place)
-            case .mcp:
-                offered = try await mcpTools(reference.name, place: place)
+            do {
+                offered = try await tools(of: reference)
+            } catch {
+                throw ToolSetupError("\(place): \(error)")
             }
-            let source = reference.source == .builtin ? "builtin" : "\(reference.source.rawValue):\(reference.name)"
             for tool in try allowed(offered, by: reference, place: place) {
                 entries.append(
-                    Entry(executor: try uniquelyNamed(tool, reference, among: entries, place: place), source: source))
+                    Entry(
+                        executor: try uniquelyNamed(tool, reference, among: entries, place: place),
+                        source: Self.source(of: reference)))
             }
         }
         return entries
+    }
+
+    /// Every tool one reference stands for, before `allow:`: a built-in, a plugin's tools (running `--describe`
+    /// when its manifest asks for it) or an MCP server's tools (starting the server if needed).
+    ///
+    /// - Throws: ``ToolSetupError`` naming the tool, plugin or server and the cause.
+    public func tools(of reference: ToolReference) async throws(ToolSetupError) -> [any ToolExecutor] {
+        switch reference.source {
+        case .builtin: return [try builtin(reference.name)]
+        case .plugin: return try await pluginTools(reference.name)
+        case .mcp: return try await mcpTools(reference.name)
+        }
+    }
+
+    /// `builtin`, `plugin:NAME` or `mcp:NAME`.
+    public static func source(of reference: ToolReference) -> String {
+        reference.source == .builtin ? "builtin" : "\(reference.source.rawValue):\(reference.name)"
     }
 
     /// Builds the agent's built-in tools only, to check their `trellis.yaml` settings without starting anything.
@@ -86,23 +101,21 @@ public struct AgentToolbox: Sendable {
         }
     }
 
-    private func pluginTools(_ name: String, place: String) async throws(ToolSetupError) -> [any ToolExecutor] {
-        guard let manifest = workspace.plugin(named: name) else {
-            throw ToolSetupError("\(place): unknown plugin '\(name)'")
-        }
+    private func pluginTools(_ name: String) async throws(ToolSetupError) -> [any ToolExecutor] {
+        guard let manifest = workspace.plugin(named: name) else { throw ToolSetupError("unknown plugin '\(name)'") }
         do {
             return try await ExecutablePlugin(manifest: manifest, environment: environment).tools()
         } catch {
-            throw ToolSetupError("\(place): \(error)")
+            throw ToolSetupError("\(error)")
         }
     }
 
-    private func mcpTools(_ name: String, place: String) async throws(ToolSetupError) -> [any ToolExecutor] {
-        guard let mcp else { throw ToolSetupError("\(place): MCP servers are not available here") }
+    private func mcpTools(_ name: String) async throws(ToolSetupError) -> [any ToolExecutor] {
+        guard let mcp else { throw ToolSetupError("MCP servers are not available here") }
         do {
             return try await mcp.tools(of: name)
         } catch {
-            throw ToolSetupError("\(place): \(error)")
+            throw ToolSetupError("\(error)")
         }
     }
 
