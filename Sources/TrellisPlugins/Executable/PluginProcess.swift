@@ -47,7 +47,7 @@ struct PluginProcess: Sendable {
     /// - Throws: ``LaunchFailure`` when it cannot be started, `CancellationError` when the calling task was
     ///   cancelled (the group is killed first).
     func run(input: [UInt8]) async throws -> Outcome {
-        _ = Self.ignoreBrokenPipe
+        _ = BrokenPipe.ignore
         let deadline = ContinuousClock.now.advanced(by: timeout)
         var options = PlatformOptions()
         options.processGroupID = 0
@@ -195,8 +195,4 @@ struct PluginProcess: Sendable {
         }
         return false
     }
-
-    /// Writing to a plugin that has exited must fail with EPIPE, not end the runtime; children get the default
-    /// disposition back when they are spawned.
-    private static let ignoreBrokenPipe: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 }

@@ -67,8 +67,7 @@ public final class MCPServerPool: Sendable {
         stopGrace: Duration = .seconds(1), logger: Logger = Logger(label: "trellis.mcp"),
         _ body: (MCPServerPool) async throws -> R
     ) async throws -> R {
-        // Writing to a server that just died must be an error, not a signal that ends the whole process.
-        signal(SIGPIPE, SIG_IGN)
+        _ = BrokenPipe.ignore
         let (requests, launches) = AsyncStream.makeStream(of: MCPServerLaunch.self)
         let pool = MCPServerPool(
             configurations: servers, environment: environment, stopGrace: stopGrace, logger: logger,

@@ -55,7 +55,7 @@ enum PluginFixtures {
 final class FixturePIDs: Sendable {
     let path = NSTemporaryDirectory() + "trellis-pids-\(UUID().uuidString)"
 
-    init() { FileManager.default.createFile(atPath: path, contents: nil) }
+    init() { _ = FileManager.default.createFile(atPath: path, contents: nil) }
     deinit { try? FileManager.default.removeItem(atPath: path) }
 
     /// The ids written so far.
