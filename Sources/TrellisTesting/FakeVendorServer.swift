@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 import TrellisCore
 
@@ -118,6 +119,10 @@ public final class FakeVendorServer: Sendable {
     }
 
     /// Starts a server, runs `body` with it, and stops it.
+    ///
+    /// The server is stopped gracefully: it stops accepting, lets connections it has accepted finish, and only
+    /// then is cancelled. Cancelling a NIO server outright can leave an accepted connection unserved, which is a
+    /// fatal error in NIO ("Deinited NIOAsyncWriter without calling finish()", apple/swift-nio#3481).
     public static func withServer<T: Sendable>(_ body: (FakeVendorServer) async throws -> T) async throws -> T {
         let server = FakeVendorServer()
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
@@ -133,21 +138,37 @@ public final class FakeVendorServer: Sendable {
                 continuation.finish()
             },
             logger: logger)
+        let services = ServiceGroup(
+            configuration: ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            var iterator = ports.makeAsyncIterator()
-            let port = await iterator.next() ?? 0
-            server.state.withLock { $0.port = port }
-            do {
-                let result = try await body(server)
-                group.cancelAll()
-                return result
-            } catch {
-                group.cancelAll()
-                throw error
+            group.addTask {
+                defer { continuation.finish() }
+                try await services.run()
             }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next(), port != 0 else {
+                try await group.next()
+                throw FakeVendorServerError.didNotStart
+            }
+            server.state.withLock { $0.port = port }
+            let outcome: Result<T, any Error>
+            do {
+                outcome = .success(try await body(server))
+            } catch {
+                outcome = .failure(error)
+            }
+            await services.triggerGracefulShutdown()
+            // A handler still waiting on a scripted delay is not worth waiting for long: once the grace is over
+            // the server is cancelled, which is safe now that it accepts nothing.
+            group.addTask { try await Task.sleep(for: shutdownGrace) }
+            _ = try? await group.next()
+            group.cancelAll()
+            return try outcome.get()
         }
     }
+
+    /// How long a graceful stop may take before the server is cancelled.
+    private static let shutdownGrace = Duration.seconds(2)
 
     private func handle(_ request: Request) async throws -> Response {
         let body = try await request.body.collect(upTo: 64 * 1024 * 1024)
@@ -196,5 +217,18 @@ public final class FakeVendorServer: Sendable {
                 }
                 try await writer.finish(nil)
             })
+    }
+}
+
+/// Why a fake server could not serve.
+public enum FakeVendorServerError: Error, CustomStringConvertible {
+    /// The server stopped before it was listening.
+    case didNotStart
+
+    /// A sentence for the test log.
+    public var description: String {
+        switch self {
+        case .didNotStart: "the fake vendor server stopped before it was listening on a loopback port"
+        }
     }
 }
