@@ -1,12 +1,9 @@
 import Foundation
 import Testing
+import TrellisTesting
 
 /// What one `trellis` invocation printed and returned.
-struct CLIOutcome {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
+typealias CLIOutcome = ChildProcessOutcome
 
 /// Runs the built `trellis` binary in a temporary workspace.
 struct CLIHarness {
@@ -39,8 +36,7 @@ struct CLIHarness {
             .deletingLastPathComponent().path
     }
 
-    /// Runs `trellis arguments…` with the workspace as working directory; output goes through files so large
-    /// output cannot block the child.
+    /// Runs `trellis arguments…` with the workspace as working directory.
     func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) async throws
         -> CLIOutcome
     {
@@ -51,33 +47,11 @@ struct CLIHarness {
     func runProgram(
         _ executable: String, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]
     ) async throws -> CLIOutcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: root)
         var env = ["PATH": "/usr/bin:/bin", "HOME": root]
         env.merge(environment) { $1 }
-        process.environment = env
-        let outPath = root + "/.stdout-\(UUID().uuidString)"
-        let errPath = root + "/.stderr-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        let input = Pipe()
-        process.standardInput = input
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-                if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-                try? input.fileHandleForWriting.close()
-            } catch {
-                continuation.resume(throwing: error)
-            }
-        }
-        let stdout = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-        let stderr = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-        return CLIOutcome(status: status, stdout: stdout, stderr: stderr)
+        let outcome = try await ChildProcess.run(
+            executable, arguments, stdin: stdin ?? "", environment: env, workingDirectory: root)
+        #expect(!outcome.timedOut, "\(executable) \(arguments) did not finish in time")
+        return outcome
     }
 }

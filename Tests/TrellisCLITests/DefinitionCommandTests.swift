@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TrellisCore
+import TrellisTesting
 
 /// Invalid definitions: one clear line each, exit 2, never a stack trace.
 @Suite struct DefinitionCommandTests {

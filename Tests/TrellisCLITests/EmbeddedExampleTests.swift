@@ -21,20 +21,12 @@ import TrellisTesting
                 .json(
                     #"{"choices":[{"index":0,"message":{"role":"assistant","content":"6 words."},"finish_reason":"stop"}]}"#
                 ))
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: CLIHarness.binary).deletingLastPathComponent()
-                .appendingPathComponent("embedded-agent")
-            process.arguments = ["count", "the", "words"]
-            process.environment = ["OPENAI_BASE_URL": server.baseURL, "OPENAI_API_KEY": "k"]
-            let output = Pipe()
-            process.standardOutput = output
-            let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-                process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-                do { try process.run() } catch { continuation.resume(throwing: error) }
-            }
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            #expect(status == 0)
-            #expect(text == "6 words.\n")
+            let example = (CLIHarness.binary as NSString).deletingLastPathComponent + "/embedded-agent"
+            let run = try await ChildProcess.run(
+                example, ["count", "the", "words"],
+                environment: ["OPENAI_BASE_URL": server.baseURL, "OPENAI_API_KEY": "k"])
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stdout == "6 words.\n")
             let toolMessage = server.requests.last?.json?["messages"]?.arrayValue?.last
             #expect(toolMessage == ["role": "tool", "tool_call_id": "call_1", "content": "6"])
         }

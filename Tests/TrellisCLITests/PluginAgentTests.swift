@@ -9,7 +9,7 @@ import TrellisTesting
     static let mcpServerTime = executableOnPath("mcp-server-time")
 
     /// A workspace holding copies of the shipped agent, trellis.yaml and plugin folders, plus a database.
-    static func workbench() throws -> CLIHarness {
+    static func workbench() async throws -> CLIHarness {
         let repo = CLIHarness.packageRoot
         let cli = try CLIHarness(files: [
             "agents/workbench.yaml": try String(contentsOfFile: repo + "/agents/workbench.yaml", encoding: .utf8),
@@ -21,22 +21,20 @@ import TrellisTesting
                 atPath: repo + "/plugins/" + plugin, toPath: cli.root + "/plugins/" + plugin)
         }
         try FileManager.default.createDirectory(atPath: cli.root + "/data", withIntermediateDirectories: true)
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = [
-            "python3", "-c",
-            """
-            import sqlite3, sys
-            db = sqlite3.connect(sys.argv[1])
-            db.executescript("create table parcels(id integer primary key, city text, weight_kg real);"
-                             "insert into parcels(city, weight_kg) values ('Kazan', 2.5), ('Tokyo', 4), ('Oslo', 6);")
-            db.commit()
-            """,
-            cli.root + "/data/shop.db",
-        ]
-        try python.run()
-        python.waitUntilExit()
-        try #require(python.terminationStatus == 0)
+        let python = try await ChildProcess.run(
+            "/usr/bin/env",
+            [
+                "python3", "-c",
+                """
+                import sqlite3, sys
+                db = sqlite3.connect(sys.argv[1])
+                db.executescript("create table parcels(id integer primary key, city text, weight_kg real);"
+                                 "insert into parcels(city, weight_kg) values ('Kazan', 2.5), ('Tokyo', 4), ('Oslo', 6);")
+                db.commit()
+                """,
+                cli.root + "/data/shop.db",
+            ])
+        try #require(python.status == 0, "building the database failed: \(python.stderr)")
         return cli
     }
 
@@ -44,7 +42,7 @@ import TrellisTesting
         "one run calls a Python, a shell and a Swift plugin and an MCP server, and no process outlives it",
         .enabled(if: mcpServerTime != nil, "mcp-server-time is not installed (pip install mcp-server-time)"))
     func fourKindsOfToolInOneRun() async throws {
-        let cli = try Self.workbench()
+        let cli = try await Self.workbench()
         try await FakeVendorServer.withServer { server in
             OpenAIFake.install(on: server, key: "sk-test")
             server.enqueue(
@@ -92,7 +90,7 @@ import TrellisTesting
     @Test("trellis tools lists each tool of the agent with its source")
     func toolsListsSources() async throws {
         try #require(Self.mcpServerTime != nil)
-        let cli = try Self.workbench()
+        let cli = try await Self.workbench()
         let bin = (Self.mcpServerTime! as NSString).deletingLastPathComponent
         let outcome = try await cli.run(
             ["tools", "workbench"],

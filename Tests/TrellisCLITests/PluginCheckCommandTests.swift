@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TrellisCore
+import TrellisTesting
 
 /// `trellis plugin check DIR`: the table a plugin author reads, and the exit status.
 @Suite(.serialized) struct PluginCheckCommandTests {

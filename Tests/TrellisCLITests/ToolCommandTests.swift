@@ -9,7 +9,7 @@ import TrellisTesting
 
     @Test("tool call runs a plugin's tool, qualified or not, and prints its result")
     func callPluginTool() async throws {
-        let cli = try PluginAgentTests.workbench()
+        let cli = try await PluginAgentTests.workbench()
         for name in ["units/convert", "convert"] {
             let outcome = try await cli.run(
                 ["tool", "call", name, "--args", #"{"value": 10, "from": "km", "to": "mi"}"#],
@@ -23,7 +23,7 @@ import TrellisTesting
 
     @Test("tool call --json names the tool and its source; a tool's error result exits 1")
     func callJSONAndErrors() async throws {
-        let cli = try PluginAgentTests.workbench()
+        let cli = try await PluginAgentTests.workbench()
         let clock = try await cli.run(
             ["tool", "call", "calculator", "--args", #"{"expression": "6*7"}"#, "--json"], environment: Self.environment
         )
@@ -44,7 +44,7 @@ import TrellisTesting
 
     @Test("tool call refuses unknown tools and invalid arguments with exit 2 and one clear line")
     func callUsageErrors() async throws {
-        let cli = try PluginAgentTests.workbench()
+        let cli = try await PluginAgentTests.workbench()
         let invalid = try await cli.run(
             ["tool", "call", "units/convert", "--args", #"{"value": "ten", "from": "km", "to": "mi"}"#],
             environment: Self.environment)
@@ -67,7 +67,7 @@ import TrellisTesting
 
     @Test("a plugin whose program is not built stops only its own calls; validate names it")
     func unbuiltPlugin() async throws {
-        let cli = try PluginAgentTests.workbench()
+        let cli = try await PluginAgentTests.workbench()
         // No TRELLIS_JSONQ: the manifest's ../../.build/debug/jsonq does not exist in this workspace.
         let units = try await cli.run(["tool", "call", "units/convert", "--args", #"{"value":1,"from":"m","to":"cm"}"#])
         #expect(units.status == 0, "\(units.stderr)")
@@ -87,7 +87,7 @@ import TrellisTesting
 
     @Test("an ask rule is a refusal the model reads when there is no terminal to ask on")
     func askWithoutTerminal() async throws {
-        let cli = try Self.askingWorkspace()
+        let cli = try await Self.askingWorkspace()
         try await FakeVendorServer.withServer { server in
             OpenAIFake.install(on: server, key: "sk-test")
             server.enqueue(
@@ -110,7 +110,7 @@ import TrellisTesting
 
     @Test("an ask rule prompts on the terminal; yes runs the call, no declines it", arguments: ["y", "n"])
     func askOnTerminal(_ answer: String) async throws {
-        let cli = try Self.askingWorkspace()
+        let cli = try await Self.askingWorkspace()
         try await FakeVendorServer.withServer { server in
             OpenAIFake.install(on: server, key: "sk-test")
             server.enqueue(
@@ -161,8 +161,8 @@ import TrellisTesting
     }
 
     /// A workspace whose agent `asker` may use the units plugin only after asking.
-    static func askingWorkspace() throws -> CLIHarness {
-        let cli = try PluginAgentTests.workbench()
+    static func askingWorkspace() async throws -> CLIHarness {
+        let cli = try await PluginAgentTests.workbench()
         try """
         model: openai/gpt-4o-mini
         tools: [{plugin: units}]

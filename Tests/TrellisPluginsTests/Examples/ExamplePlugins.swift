@@ -4,12 +4,6 @@ import TrellisConfig
 import TrellisCore
 import TrellisPlugins
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 // Shared helpers for the suites of the example plugins in plugins/ (sqlite, units, jsonq).
 
 /// The example plugins, loaded from the repository's plugins/ folder and run through the real host.
@@ -73,45 +67,5 @@ enum ExamplePlugins {
         }
         let got = try json(output, sourceLocation: sourceLocation).serialized(sortedKeys: true)
         #expect(got == wanted.serialized(sortedKeys: true), sourceLocation: sourceLocation)
-    }
-}
-
-/// What a program run directly (not through the host) printed and returned.
-struct DirectRun {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-
-    /// Runs `executable arguments` with `stdin`, output through files so a large one cannot block the child;
-    /// the process gets SIGKILL when it passes `timeout`.
-    static func run(
-        _ executable: String, _ arguments: [String] = [], stdin: String = "", timeout: Duration = .seconds(20)
-    ) async throws -> DirectRun {
-        let folder = NSTemporaryDirectory() + "trellis-direct-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        for name in ["in", "out", "err"] {
-            _ = FileManager.default.createFile(atPath: folder + "/" + name, contents: nil)
-        }
-        try Data(stdin.utf8).write(to: URL(fileURLWithPath: folder + "/in"))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: folder + "/in"))
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/out"))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/err"))
-        try process.run()
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            Issue.record("\(executable) did not finish within \(timeout)")
-        }
-        process.waitUntilExit()
-        return DirectRun(
-            status: process.terminationStatus,
-            stdout: (try? String(contentsOfFile: folder + "/out", encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOfFile: folder + "/err", encoding: .utf8)) ?? "")
     }
 }

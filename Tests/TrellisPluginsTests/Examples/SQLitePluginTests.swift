@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TrellisCore
+import TrellisTesting
 
 /// plugins/sqlite (Python): read-only SQL over a database file inside the run's workspace.
 struct SQLitePluginTests {
@@ -194,7 +195,7 @@ final class ShopWorkspace: Sendable {
     static func make() async throws -> ShopWorkspace {
         let shop = try ShopWorkspace()
         let python = ProcessInfo.processInfo.environment["TRELLIS_PYTHON"] ?? "python3"
-        let run = try await DirectRun.run("/usr/bin/env", [python, "-c", script, shop.workspace, shop.outside])
+        let run = try await ChildProcess.run("/usr/bin/env", [python, "-c", script, shop.workspace, shop.outside])
         try #require(run.status == 0, "building the fixture database failed: \(run.stderr)")
         try "just text".write(toFile: shop.workspace + "/notes.txt", atomically: true, encoding: .utf8)
         let files = FileManager.default

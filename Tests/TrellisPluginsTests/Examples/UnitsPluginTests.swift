@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TrellisCore
+import TrellisTesting
 
 /// plugins/units (POSIX sh + awk): unit conversion, with errors that list the units the model may use.
 struct UnitsPluginTests {
@@ -99,7 +100,7 @@ struct UnitsPluginTests {
               "tool" : "convert", "protocol" : 1
             }
             """
-        let run = try await DirectRun.run(ExamplePlugins.folder("units") + "/units.sh", stdin: request)
+        let run = try await ChildProcess.run(ExamplePlugins.folder("units") + "/units.sh", stdin: request)
         #expect(run.status == 0)
         #expect(
             run.stdout == #"{"content":{"value":6.21371192237334,"unit":"mi","dimension":"length","#
@@ -108,7 +109,7 @@ struct UnitsPluginTests {
 
     @Test("a request that is not JSON exits 2 with the cause on stderr (run directly)")
     func notJSON() async throws {
-        let run = try await DirectRun.run(
+        let run = try await ChildProcess.run(
             ExamplePlugins.folder("units") + "/units.sh", stdin: #"{"protocol": 1, "tool": "convert","#)
         #expect(run.status == 2)
         #expect(run.stdout == "")

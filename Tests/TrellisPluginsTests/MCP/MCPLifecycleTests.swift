@@ -44,7 +44,7 @@ struct MCPLifecycleTests {
     @Test("a server that never answers initialize times out, is tried once more, then reported")
     func startupTimeout() async throws {
         let pids = PIDFile()
-        let mute = MCPTestSupport.fixture("mute", ["--mute"] + pids.flags, startupTimeout: .seconds(1))
+        let mute = await MCPTestSupport.fixture("mute", ["--mute"] + pids.flags, startupTimeout: .seconds(1))
         try await MCPServerPool.withPool([mute]) { pool in
             let timedOut =
                 "MCP server 'mute': the server did not start within 1 s (no answer to initialize)\n"
@@ -109,7 +109,7 @@ struct MCPLifecycleTests {
     @Test("a server that ignores the end of stdin and SIGTERM is killed when the pool ends")
     func stubbornServerIsKilled() async throws {
         let pids = PIDFile()
-        let stubborn = MCPTestSupport.fixture("stubborn", ["--ignore-stop"] + pids.flags)
+        let stubborn = await MCPTestSupport.fixture("stubborn", ["--ignore-stop"] + pids.flags)
         try await MCPServerPool.withPool([stubborn], stopGrace: .milliseconds(200)) { pool in
             let output = try await pool.call("echo", of: "stubborn", #"{"text":"hi"}"#)
             #expect(output == ToolOutput("hi"))
@@ -134,7 +134,7 @@ struct MCPLifecycleTests {
     @Test("the server gets only the passed-through variables, its env: map and its working directory")
     func environment() async throws {
         let folder = try TemporaryTree()
-        var server = MCPTestSupport.fixture("env")
+        var server = await MCPTestSupport.fixture("env")
         server.environment = ["TZ": "Asia/Tokyo", "HOME": "/home/override"]
         server.workingDirectory = folder.root
         let ours = [
@@ -158,7 +158,7 @@ struct MCPLifecycleTests {
 
     @Test("1 MB of stderr neither blocks the server nor floods the error, which keeps the last lines")
     func stderrFlood() async throws {
-        let flooding = MCPTestSupport.fixture("noisy", ["--stderr-flood", "1000000"])
+        let flooding = await MCPTestSupport.fixture("noisy", ["--stderr-flood", "1000000"])
         try await MCPServerPool.withPool([flooding]) { pool in
             #expect(try await pool.call("flood", of: "noisy") == ToolOutput("flooded"))
             let crash = try await pool.call("crash", of: "noisy")

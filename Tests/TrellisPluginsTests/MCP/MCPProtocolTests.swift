@@ -96,7 +96,7 @@ struct MCPProtocolTests {
 
     @Test("a call with no answer in time is an error result, and the server is told it is cancelled")
     func callTimeout() async throws {
-        let server = MCPTestSupport.fixture(callTimeout: .milliseconds(300))
+        let server = await MCPTestSupport.fixture(callTimeout: .milliseconds(300))
         try await MCPServerPool.withPool([server]) { pool in
             let output = try await pool.call("sleep", of: "fixture", #"{"seconds": 5}"#)
             #expect(output == .error("MCP server 'fixture', tool 'sleep': no answer within 0.3 s"))

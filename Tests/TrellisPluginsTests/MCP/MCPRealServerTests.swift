@@ -3,6 +3,7 @@ import Testing
 import TrellisConfig
 import TrellisCore
 import TrellisPlugins
+import TrellisTesting
 
 /// The MCP client against the real servers from PyPI (`pip install mcp-server-time mcp-server-git`); each test is
 /// skipped only when the server is not on PATH.
@@ -71,7 +72,7 @@ struct MCPRealServerTests {
     func gitStatus() async throws {
         let tree = try TemporaryTree()
         let repository = tree.root
-        try runGit(["init", "-q", repository])
+        try await runGit(["init", "-q", repository])
         try "hello".write(toFile: repository + "/notes.txt", atomically: true, encoding: .utf8)
         let git = MCPServerSettings(
             name: "git", command: "mcp-server-git", arguments: ["--repository", repository],
@@ -89,12 +90,8 @@ struct MCPRealServerTests {
         }
     }
 
-    private func runGit(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git"] + arguments
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "git \(arguments) failed")
+    private func runGit(_ arguments: [String]) async throws {
+        let git = try await ChildProcess.run("/usr/bin/env", ["git"] + arguments)
+        try #require(git.status == 0, "git \(arguments) failed: \(git.stderr)")
     }
 }

@@ -1,8 +1,10 @@
 import Foundation
+import Synchronization
 import Testing
 import TrellisConfig
 import TrellisCore
 import TrellisPlugins
+import TrellisTesting
 
 #if canImport(Glibc)
     import Glibc
@@ -17,26 +19,27 @@ enum MCPTestSupport {
     static let fixtureServer = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fixtures/mcp/fixture_server.py").path
 
-    /// The Python interpreter itself, not a launcher such as a pyenv shim (which adds variables and start-up time).
-    static let python: String = {
-        let process = Process()
-        let output = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import sys; print(sys.executable)"]
-        process.standardOutput = output
-        guard (try? process.run()) != nil else { return "python3" }
-        let path = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return path.trimmingCharacters(in: .whitespacesAndNewlines)
-    }()
+    /// The Python interpreter itself, not a launcher such as a pyenv shim (which adds variables and start-up time);
+    /// asked of `python3` once.
+    static func python() async -> String {
+        if let known = knownPython.withLock({ $0 }) { return known }
+        let answer = try? await ChildProcess.run(
+            "/usr/bin/env", ["python3", "-c", "import sys; print(sys.executable)"])
+        let path = answer.map { $0.stdout.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+        let python = answer?.status == 0 && !path.isEmpty ? path : "python3"
+        knownPython.withLock { $0 = python }
+        return python
+    }
+
+    private static let knownPython = Mutex<String?>(nil)
 
     /// The fixture server with the given flags and short time limits.
     static func fixture(
         _ name: String = "fixture", _ flags: [String] = [], startupTimeout: Duration = .seconds(10),
         callTimeout: Duration = .seconds(10)
-    ) -> MCPServerSettings {
+    ) async -> MCPServerSettings {
         MCPServerSettings(
-            name: name, command: python, arguments: [fixtureServer] + flags, startupTimeout: startupTimeout,
+            name: name, command: await python(), arguments: [fixtureServer] + flags, startupTimeout: startupTimeout,
             callTimeout: callTimeout)
     }
 
