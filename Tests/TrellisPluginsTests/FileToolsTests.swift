@@ -102,6 +102,13 @@ struct FileToolsTests {
         #expect(output == .error("'sub' is a directory; use list_files"))
     }
 
+    @Test("a named pipe is refused at once instead of waiting for a writer")
+    func namedPipeIsNotAFile() async throws {
+        #expect(mkfifo(tree.root + "/pipe", 0o600) == 0)
+        let output = try await reader.call(#"{"path":"pipe"}"#)
+        #expect(output == .error("'pipe' is not a regular file"))
+    }
+
     @Test("a long file is cut at max_bytes with a note")
     func truncation() async throws {
         let small = ReadFileTool(root: tree.root, maxBytes: 4)

@@ -32,9 +32,11 @@ public struct ReadFileTool: ToolExecutor {
         let relative = arguments["path"]?.stringValue ?? ""
         do {
             let path = try root.resolve(relative)
-            var isDirectory: ObjCBool = false
-            _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            guard !isDirectory.boolValue else { return .error("'\(relative)' is a directory; use list_files") }
+            let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType
+            guard type != .typeDirectory else { return .error("'\(relative)' is a directory; use list_files") }
+            // Opening a FIFO waits for a writer and reading a device may never end: either would hold the
+            // thread for good, so only regular files are read.
+            guard type == .typeRegular else { return .error("'\(relative)' is not a regular file") }
             guard let handle = FileHandle(forReadingAtPath: path) else { return .error("cannot open '\(relative)'") }
             defer { try? handle.close() }
             let data = try handle.read(upToCount: maxBytes + 1) ?? Data()
