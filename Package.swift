@@ -78,6 +78,7 @@ let package = Package(
                 "TrellisCore", "TrellisConfig", "TrellisProviders", "TrellisPlugins",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

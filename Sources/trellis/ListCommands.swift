@@ -6,7 +6,7 @@ import TrellisProviders
 
 extension Trellis {
     /// `trellis agents`.
-    struct Agents: AsyncParsableCommand {
+    struct Agents: TrellisCommand {
         static let configuration = CommandConfiguration(abstract: "List the workspace's agents.")
 
         @OptionGroup var workspace: WorkspaceOptions
@@ -21,7 +21,7 @@ extension Trellis {
     }
 
     /// `trellis schema [agent|workspace]`.
-    struct Schema: AsyncParsableCommand {
+    struct Schema: TrellisCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the JSON Schema of agent files or trellis.yaml, for editor completion.")
 

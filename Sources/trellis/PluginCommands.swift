@@ -5,12 +5,12 @@ import TrellisPlugins
 
 extension Trellis {
     /// `trellis plugin ...`.
-    struct Plugin: AsyncParsableCommand {
+    struct Plugin: TrellisCommand {
         static let configuration = CommandConfiguration(
             abstract: "Work with executable plugins (plugins/NAME/plugin.yaml).", subcommands: [Check.self])
 
         /// `trellis plugin check DIR`.
-        struct Check: AsyncParsableCommand {
+        struct Check: TrellisCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Check that a plugin folder follows the plugin protocol (docs/plugins.md).",
                 discussion: """

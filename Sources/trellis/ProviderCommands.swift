@@ -6,12 +6,12 @@ import TrellisProviders
 
 extension Trellis {
     /// `trellis provider ...`.
-    struct Provider: AsyncParsableCommand {
+    struct Provider: TrellisCommand {
         static let configuration = CommandConfiguration(
             abstract: "Inspect the workspace's model providers.", subcommands: [List.self, Check.self])
 
         /// `trellis provider list`.
-        struct List: AsyncParsableCommand {
+        struct List: TrellisCommand {
             static let configuration = CommandConfiguration(
                 abstract: "List the providers: those in trellis.yaml and the built-in ones, with their kind and URL.")
 
@@ -27,7 +27,7 @@ extension Trellis {
         }
 
         /// `trellis provider check NAME`.
-        struct Check: AsyncParsableCommand {
+        struct Check: TrellisCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Send a fixed battery of requests to a provider and show what it returned.",
                 discussion: """

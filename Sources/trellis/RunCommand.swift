@@ -8,7 +8,7 @@ import TrellisProviders
 
 extension Trellis {
     /// `trellis run AGENT [INPUT]`.
-    struct Run: AsyncParsableCommand {
+    struct Run: TrellisCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run an agent on one input and print its answer.",
             discussion: """

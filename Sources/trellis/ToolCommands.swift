@@ -6,7 +6,7 @@ import TrellisPlugins
 
 extension Trellis {
     /// `trellis tools [AGENT]`.
-    struct Tools: AsyncParsableCommand {
+    struct Tools: TrellisCommand {
         static let configuration = CommandConfiguration(
             abstract: "List every tool the workspace offers, or an agent's tools, with where each comes from.",
             discussion: """
@@ -44,12 +44,12 @@ extension Trellis {
     }
 
     /// `trellis tool call NAME --args JSON`.
-    struct Tool: AsyncParsableCommand {
+    struct Tool: TrellisCommand {
         static let configuration = CommandConfiguration(
             abstract: "Work with one tool directly.", subcommands: [Call.self])
 
         /// `trellis tool call`.
-        struct Call: AsyncParsableCommand {
+        struct Call: TrellisCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Call one tool with JSON arguments and print its result.",
                 discussion: """
@@ -100,6 +100,8 @@ extension Trellis {
                 let output: ToolOutput
                 do {
                     output = try await entry.executor.execute(arguments: parsed, context: context)
+                } catch is CancellationError {
+                    output = .error("tool '\(name)' did not finish: the call was cancelled")
                 } catch {
                     output = .error("tool '\(name)' failed: \(error)")
                 }

@@ -5,7 +5,7 @@ import TrellisCore
 
 /// The `trellis` command: thin commands over the Trellis libraries.
 @main
-struct Trellis: AsyncParsableCommand {
+struct Trellis: TrellisCommand {
     static let configuration = CommandConfiguration(
         commandName: "trellis",
         abstract: "Run YAML-defined agents against any chat model, with tools.",
@@ -24,8 +24,8 @@ struct Trellis: AsyncParsableCommand {
         }
         do {
             var command = try parseAsRoot()
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
+            if let asyncCommand = command as? any TrellisCommand {
+                try await Interruption.run(asyncCommand)
             } else {
                 try command.run()
             }

@@ -6,7 +6,7 @@ import TrellisPlugins
 
 extension Trellis {
     /// `trellis validate [PATHS]`.
-    struct Validate: AsyncParsableCommand {
+    struct Validate: TrellisCommand {
         static let configuration = CommandConfiguration(
             abstract:
                 "Check trellis.yaml, agent files and plugin manifests (their programs included); print every problem as path:line:column: message."

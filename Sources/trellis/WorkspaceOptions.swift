@@ -6,7 +6,7 @@ import TrellisPlugins
 import TrellisProviders
 
 /// The `--workspace` option shared by every command, and what it loads.
-struct WorkspaceOptions: ParsableArguments {
+struct WorkspaceOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("workspace"), help: "The workspace folder (trellis.yaml, agents/).")
     var root: String = "."
 

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+import TrellisCore
+import TrellisTesting
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A signal stops `trellis` cleanly: plugin process groups are killed (a terminal's Ctrl-C never reaches them,
+/// they have groups of their own), a run prints what it has, and the exit status is 128 + the signal.
+@Suite struct InterruptionTests {
+    /// A plugin whose one tool starts a child and waits for it; it writes its pid and its parent's (trellis).
+    static let manifest = """
+        protocol: 1
+        command: ./nap.sh
+        timeout: 60s
+        env: [NAP_PIDS]
+        tools:
+          - name: nap
+            description: Sleeps for a long time.
+            parameters: {type: object}
+
+        """
+    static let script = """
+        #!/bin/sh
+        sleep 50 &
+        echo "$$ $PPID" > "$NAP_PIDS.tmp" && mv "$NAP_PIDS.tmp" "$NAP_PIDS"
+        wait
+
+        """
+
+    private func workspace() throws -> CLIHarness {
+        let cli = try CLIHarness(files: [
+            "plugins/nap/plugin.yaml": Self.manifest, "plugins/nap/nap.sh": Self.script,
+            "agents/napper.yaml": "model: openai/gpt-4o-mini\ntools: [{plugin: nap}]\n",
+        ])
+        try FileManager.default.setAttributes(
+            [.posixPermissions: 0o755], ofItemAtPath: cli.root + "/plugins/nap/nap.sh")
+        return cli
+    }
+
+    /// Waits for the plugin to report its pid and trellis's, then sends `signal` to trellis.
+    private func signalTrellis(_ signal: Int32, once pidsFile: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !FileManager.default.fileExists(atPath: pidsFile) {
+            try #require(ContinuousClock.now < deadline, "the plugin never started")
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let pids = try String(contentsOfFile: pidsFile, encoding: .utf8).split(separator: " ")
+        let trellis = try #require(pids.last.flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+        #expect(kill(trellis, signal) == 0)
+    }
+
+    @Test("Ctrl-C during a tool call: the plugin's group is killed, --json prints the cancelled run, exit 130")
+    func interruptedRun() async throws {
+        let cli = try workspace()
+        let pidsFile = cli.root + "/nap.pids"
+        try await FakeVendorServer.withServer { server in
+            OpenAIFake.install(on: server, key: "sk-test")
+            server.enqueue(OpenAIFake.reply(.calls(.init("nap", "{}")), stream: false))
+            async let outcome = cli.run(
+                ["run", "napper", "take a nap", "--json"],
+                environment: [
+                    "OPENAI_BASE_URL": OpenAIFake.baseURL(of: server), "OPENAI_API_KEY": "sk-test",
+                    "NAP_PIDS": pidsFile,
+                ])
+            try await signalTrellis(SIGINT, once: pidsFile)
+            let run = try await outcome
+
+            #expect(run.status == 130, "\(run.stderr)")
+            #expect(run.stderr.contains("trellis: SIGINT, stopping tools and servers (again to exit now)\n"))
+            let json = try JSONValue.parse(run.stdout)
+            #expect(json["finish_reason"] == "cancelled")
+            let call = try #require(json["tool_calls"]?.arrayValue?.first)
+            #expect(call["name"] == "nap")
+            #expect(call["content"] == "not finished: the run was cancelled")
+            #expect(call["is_error"] == true)
+            #expect(PluginAgentTests.processes(under: cli.root) == [])
+        }
+    }
+
+    @Test("SIGTERM during tool call: the plugin's group is killed, the call reports it, exit 143")
+    func terminatedToolCall() async throws {
+        let cli = try workspace()
+        let pidsFile = cli.root + "/nap.pids"
+        async let outcome = cli.run(["tool", "call", "nap", "--args", "{}"], environment: ["NAP_PIDS": pidsFile])
+        try await signalTrellis(SIGTERM, once: pidsFile)
+        let call = try await outcome
+
+        #expect(call.status == 143, "\(call.stderr)")
+        #expect(call.stdout == "tool 'nap' did not finish: the call was cancelled\n")
+        #expect(call.stderr == "\ntrellis: SIGTERM, stopping tools and servers (again to exit now)\n")
+        #expect(PluginAgentTests.processes(under: cli.root) == [])
+    }
+}
