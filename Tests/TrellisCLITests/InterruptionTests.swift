@@ -80,6 +80,48 @@ import TrellisTesting
         }
     }
 
+    @Test(
+        "Ctrl-C also stops the MCP servers the run started",
+        .enabled(
+            if: PluginAgentTests.mcpServerTime != nil, "mcp-server-time is not installed (pip install mcp-server-time)")
+    )
+    func interruptedRunStopsServers() async throws {
+        let cli = try await PluginAgentTests.workbench()
+        for (path, text) in [
+            "plugins/nap/plugin.yaml": Self.manifest, "plugins/nap/nap.sh": Self.script,
+            "agents/napper.yaml": "model: openai/gpt-4o-mini\ntools: [{plugin: nap}, {mcp: time}]\n",
+        ] {
+            try FileManager.default.createDirectory(
+                atPath: cli.root + "/" + (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true
+            )
+            try text.write(toFile: cli.root + "/" + path, atomically: true, encoding: .utf8)
+        }
+        try FileManager.default.setAttributes(
+            [.posixPermissions: 0o755], ofItemAtPath: cli.root + "/plugins/nap/nap.sh")
+        let pidsFile = cli.root + "/nap.pids"
+        try await FakeVendorServer.withServer { server in
+            OpenAIFake.install(on: server, key: "sk-test")
+            server.enqueue(OpenAIFake.reply(.calls(.init("nap", "{}")), stream: false))
+            let bin = (PluginAgentTests.mcpServerTime! as NSString).deletingLastPathComponent
+            async let outcome = cli.run(
+                ["run", "napper", "take a nap", "--json"],
+                environment: [
+                    "OPENAI_BASE_URL": OpenAIFake.baseURL(of: server), "OPENAI_API_KEY": "sk-test",
+                    "NAP_PIDS": pidsFile, "PATH": "\(bin):/usr/local/bin:/usr/bin:/bin",
+                ])
+            try await signalTrellis(SIGINT, once: pidsFile)
+            let run = try await outcome
+
+            #expect(run.status == 130, "\(run.stderr)")
+            let offered = server.requests.first?.json?["tools"]?.arrayValue?.compactMap {
+                $0["function"]?["name"]?.stringValue
+            }
+            #expect(offered == ["nap", "get_current_time", "convert_time"])
+            #expect(try JSONValue.parse(run.stdout)["finish_reason"] == "cancelled")
+            #expect(PluginAgentTests.processes(under: cli.root) == [])
+        }
+    }
+
     @Test("SIGTERM during tool call: the plugin's group is killed, the call reports it, exit 143")
     func terminatedToolCall() async throws {
         let cli = try workspace()
