@@ -17,16 +17,7 @@ enum OllamaRequestEncoder {
         body["model"] = .string(request.model)
         body["messages"] = .array(try request.messages.map { try message($0, provider: provider) })
         if !request.tools.isEmpty {
-            body["tools"] = .array(
-                request.tools.map { tool in
-                    [
-                        "type": "function",
-                        "function": [
-                            "name": .string(tool.name), "description": .string(tool.description),
-                            "parameters": tool.parameters,
-                        ],
-                    ]
-                })
+            body["tools"] = .array(request.tools.map(OpenAIRequestEncoder.tool))
         }
         body["stream"] = .bool(stream)
         if let format = request.options.responseFormat.flatMap(format) { body["format"] = format }

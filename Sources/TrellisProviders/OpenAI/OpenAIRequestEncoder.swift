@@ -7,16 +7,7 @@ enum OpenAIRequestEncoder {
         body["model"] = .string(request.model)
         body["messages"] = .array(request.messages.map(message))
         if !request.tools.isEmpty {
-            body["tools"] = .array(
-                request.tools.map { tool in
-                    [
-                        "type": "function",
-                        "function": [
-                            "name": .string(tool.name), "description": .string(tool.description),
-                            "parameters": tool.parameters,
-                        ],
-                    ]
-                })
+            body["tools"] = .array(request.tools.map(tool))
             if let choice = request.toolChoice { body["tool_choice"] = toolChoice(choice) }
             if let parallel = request.parallelToolCalls { body["parallel_tool_calls"] = .bool(parallel) }
         }
@@ -34,6 +25,16 @@ enum OpenAIRequestEncoder {
         }
         for (key, value) in options.extra.members { body[key] = value }
         return .object(body)
+    }
+
+    /// A tool as a `{"type": "function", "function": {...}}` entry, which Ollama's chat API takes too.
+    static func tool(_ tool: ToolDefinition) -> JSONValue {
+        [
+            "type": "function",
+            "function": [
+                "name": .string(tool.name), "description": .string(tool.description), "parameters": tool.parameters,
+            ],
+        ]
     }
 
     static func toolChoice(_ choice: ToolChoice) -> JSONValue {
