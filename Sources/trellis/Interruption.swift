@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Synchronization
 import UnixSignals
 
 /// A `trellis` command: asynchronous, and handed to the task that runs it so that a signal can stop it.
@@ -19,75 +18,28 @@ enum Interruption {
     /// - Throws: What `command` throws; after a signal, `ExitCode(128 + signal)` instead.
     static func run(_ command: any TrellisCommand) async throws {
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm, .sighup)
-        let received = FirstSignal()
-        let (stops, stop) = AsyncStream.makeStream(of: UnixSignal.self)
-        let outcome = await withTaskGroup(of: Result<Void, any Error>?.self) { group in
-            group.addTask {
-                for await signal in signals {
-                    guard received.record(signal) else {
-                        Output.err("\ntrellis: \(signal) again, exiting now\n")
-                        Foundation.exit(128 + signal.rawValue)
-                    }
-                    Output.err("\ntrellis: \(signal), stopping tools and servers (again to exit now)\n")
-                    stop.yield(signal)
-                }
-                return nil
-            }
-            group.addTask {
-                do {
-                    try await runUntilStopped(command, stops: stops)
-                    return .success(())
-                } catch {
-                    return .failure(error)
-                }
-            }
-            var outcome: Result<Void, any Error> = .success(())
-            for await result in group {
-                guard let result else { continue }
-                outcome = result
-                group.cancelAll()
-            }
-            return outcome
-        }
-        if let signal = received.signal { throw ExitCode(128 + signal.rawValue) }
-        try outcome.get()
-    }
-
-    /// Runs `command`, cancelling it when a signal arrives on `stops`; returns once it has wound down.
-    private static func runUntilStopped(
-        _ command: any TrellisCommand, stops: AsyncStream<UnixSignal>
-    ) async throws {
-        try await withThrowingTaskGroup(of: Bool.self) { group in
+        try await withThrowingTaskGroup(of: UnixSignal?.self) { group in
             group.addTask {
                 var running = command
                 try await running.run()
-                return true
+                return nil
             }
             group.addTask {
-                for await _ in stops { return false }
-                return false
+                var iterator = signals.makeAsyncIterator()
+                return await iterator.next()
             }
-            // The command's own end, or a signal; either way the other task is cancelled and awaited.
-            while let finished = try await group.next() {
+            // The command's end (its error ends the group, and the watcher with it), or the first signal.
+            guard case .some(.some(let received)) = try await group.next() else {
                 group.cancelAll()
-                if finished { return }
+                return
             }
-        }
-    }
-}
-
-/// The first signal received, kept once.
-private final class FirstSignal: Sendable {
-    private let first = Mutex<UnixSignal?>(nil)
-
-    /// The first signal, if one came.
-    var signal: UnixSignal? { first.withLock { $0 } }
-
-    /// Records `signal`; `true` when it is the first.
-    func record(_ signal: UnixSignal) -> Bool {
-        first.withLock { known in
-            defer { known = known ?? signal }
-            return known == nil
+            // From now on the default action applies: a second signal ends the process at once.
+            for trapped in [SIGINT, SIGTERM, SIGHUP] { signal(trapped, SIG_DFL) }
+            Output.err("\ntrellis: \(received), stopping tools and servers (again to exit now)\n")
+            group.cancelAll()
+            // What the command throws while it winds down (its cancellation) is not news: the signal is.
+            while (try? await group.next()) != nil {}
+            throw ExitCode(128 + received.rawValue)
         }
     }
 }
