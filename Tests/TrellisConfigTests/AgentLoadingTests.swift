@@ -39,7 +39,7 @@ import TrellisCore
         #expect(agent.model.options.extra["enable_thinking"] == false)
         #expect(agent.system == "You help.")
         #expect(agent.tools.map(\.name) == ["clock", "calculator"])
-        #expect(agent.toolChoice == .function("clock"))
+        #expect(agent.toolChoices == [.function("clock")])
         #expect(agent.parallelToolCalls == false)
         #expect(
             agent.limits

@@ -82,7 +82,7 @@ struct AgentLoader {
         }
         let definition = AgentDefinition(
             name: name, description: description, model: model, system: system, tools: tools,
-            toolChoice: toolChoice, parallelToolCalls: parallel, limits: limits, approval: approval)
+            toolChoices: toolChoice.map { [$0] } ?? [], parallelToolCalls: parallel, limits: limits, approval: approval)
         return AgentFile(
             path: path, definition: definition, params: params, toolPlaces: toolPlaces,
             approvalPlaces: approvalPlaces, modelPlace: modelPlace, namePlace: namePlace)

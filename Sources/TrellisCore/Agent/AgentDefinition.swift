@@ -12,8 +12,13 @@ public struct AgentDefinition: Sendable, Hashable {
     public var system: String?
     /// The tools it may use, by reference.
     public var tools: [ToolReference]
-    /// A tool choice forced on the first turn only; later turns use `auto`.
-    public var toolChoice: ToolChoice?
+    /// The tool choice of each turn (YAML `tool_choice`): turn *n* uses entry *n*, and the last entry holds for
+    /// every later turn. A single forced choice (`required`, `{function: NAME}`) applies to the first turn only,
+    /// later turns use `auto`. Empty leaves the choice to the provider. See ``toolChoice(forTurn:)``.
+    public var toolChoices: [ToolChoice]
+    /// Tools whose successful result ends the run as its answer (YAML `stop_at_tools`): no further model call is
+    /// made. For small models that call a tool well but cannot yet read its result back.
+    public var stopAtTools: [String]
     /// Whether the model may ask for several tool calls at once, run concurrently.
     public var parallelToolCalls: Bool
     /// When the run stops.
@@ -28,7 +33,8 @@ public struct AgentDefinition: Sendable, Hashable {
         model: ModelReference,
         system: String? = nil,
         tools: [ToolReference] = [],
-        toolChoice: ToolChoice? = nil,
+        toolChoices: [ToolChoice] = [],
+        stopAtTools: [String] = [],
         parallelToolCalls: Bool = true,
         limits: RunLimits = RunLimits(),
         approval: ToolApprovalPolicy = ToolApprovalPolicy()
@@ -38,10 +44,20 @@ public struct AgentDefinition: Sendable, Hashable {
         self.model = model
         self.system = system
         self.tools = tools
-        self.toolChoice = toolChoice
+        self.toolChoices = toolChoices
+        self.stopAtTools = stopAtTools
         self.parallelToolCalls = parallelToolCalls
         self.limits = limits
         self.approval = approval
+    }
+}
+
+extension AgentDefinition {
+    /// The tool choice sent on a turn (1-based), or `nil` to leave it to the provider.
+    public func toolChoice(forTurn turn: Int) -> ToolChoice? {
+        guard let last = toolChoices.last else { return nil }
+        if toolChoices.count == 1 { return turn > 1 && last.isForced ? .auto : last }
+        return toolChoices[min(max(turn, 1), toolChoices.count) - 1]
     }
 }
 

@@ -116,6 +116,10 @@ struct RunLoop: Sendable {
             if Task.isCancelled {
                 return finish(&state, .cancelled, Self.cancelled)
             }
+            if let stop = batch.results.first(where: { agent.stopAtTools.contains($0.0.name) && !$0.1.isError }) {
+                state.lastText = stop.1.content
+                return finish(&state, .stop, nil)
+            }
             if batch.budgetExhausted {
                 return finish(
                     &state, .maxToolCalls,
@@ -136,13 +140,9 @@ struct RunLoop: Sendable {
 
     private func request(for state: State) -> ModelRequest {
         let definitions = dispatcher.definitions
-        let choice: ToolChoice? =
-            if state.turns == 1 { agent.toolChoice } else if agent.toolChoice?.isForced == true { .auto } else {
-                agent.toolChoice
-            }
         return ModelRequest(
             model: agent.model.name, messages: state.transcript, tools: definitions,
-            toolChoice: definitions.isEmpty ? nil : choice,
+            toolChoice: definitions.isEmpty ? nil : agent.toolChoice(forTurn: state.turns),
             parallelToolCalls: definitions.isEmpty || agent.parallelToolCalls ? nil : false,
             options: agent.model.options)
     }

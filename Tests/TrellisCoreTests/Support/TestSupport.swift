@@ -13,12 +13,15 @@ func testAgent(
     name: String = "tester",
     system: String? = nil,
     toolChoice: ToolChoice? = nil,
+    toolChoices: [ToolChoice] = [],
+    stopAtTools: [String] = [],
     parallelToolCalls: Bool = true,
     limits: RunLimits = RunLimits()
 ) -> AgentDefinition {
     AgentDefinition(
         name: name, model: ModelReference(provider: "p", name: "scripted-model"), system: system,
-        toolChoice: toolChoice, parallelToolCalls: parallelToolCalls, limits: limits)
+        toolChoices: toolChoice.map { [$0] } ?? toolChoices, stopAtTools: stopAtTools,
+        parallelToolCalls: parallelToolCalls, limits: limits)
 }
 
 /// Runs `agent` with a scripted provider and returns the result together with the provider, for its requests.

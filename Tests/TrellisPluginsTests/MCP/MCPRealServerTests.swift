@@ -18,7 +18,7 @@ struct MCPRealServerTests {
     static let hasTime = MCPTestSupport.onPath("mcp-server-time")
     static let hasGit = MCPTestSupport.onPath("mcp-server-git")
 
-    @Test("mcp-server-time: get_current_time and convert_time answer", .enabled(if: hasTime))
+    @Test("mcp-server-time: get_current_time and convert_time answer", .enabled(if: hasTime, "mcp-server-time is not installed (pip install mcp-server-time)"))
     func timeTools() async throws {
         let pid = try await MCPServerPool.withPool([Self.time]) { pool in
             let tools = try await pool.tools(of: "time")
@@ -47,7 +47,7 @@ struct MCPRealServerTests {
 
     @Test(
         "mcp-server-time: an unknown tool (JSON-RPC -32602) and a bad time zone (isError) are error results",
-        .enabled(if: hasTime))
+        .enabled(if: hasTime, "mcp-server-time is not installed (pip install mcp-server-time)"))
     func timeErrors() async throws {
         try await MCPServerPool.withPool([Self.time]) { pool in
             var unknown = try await pool.tool("get_current_time", of: "time")
@@ -68,7 +68,7 @@ struct MCPRealServerTests {
         }
     }
 
-    @Test("mcp-server-git: 12 tools, and git_status of a fresh repository", .enabled(if: hasGit))
+    @Test("mcp-server-git: 12 tools, and git_status of a fresh repository", .enabled(if: hasGit, "mcp-server-git is not installed (pip install mcp-server-git)"))
     func gitStatus() async throws {
         let tree = try TemporaryTree()
         let repository = tree.root
