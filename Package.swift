@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "TrellisConfig", targets: ["TrellisConfig"]),
         .library(name: "TrellisProviders", targets: ["TrellisProviders"]),
         .library(name: "TrellisPlugins", targets: ["TrellisPlugins"]),
+        .library(name: "TrellisRuntime", targets: ["TrellisRuntime"]),
         .library(name: "TrellisTesting", targets: ["TrellisTesting"]),
         .executable(name: "trellis", targets: ["trellis"]),
     ],
@@ -62,6 +63,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "TrellisRuntime",
+            dependencies: [
+                "TrellisCore", "TrellisProviders", "TrellisPlugins",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TrellisTesting",
             dependencies: [
                 "TrellisCore",
@@ -75,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "trellis",
             dependencies: [
-                "TrellisCore", "TrellisConfig", "TrellisProviders", "TrellisPlugins",
+                "TrellisCore", "TrellisConfig", "TrellisProviders", "TrellisPlugins", "TrellisRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -123,6 +136,12 @@ let package = Package(
         .testTarget(
             name: "TrellisPluginsTests",
             dependencies: ["TrellisPlugins", "TrellisCore", "TrellisConfig", "TrellisTesting", "jsonq"],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TrellisRuntimeTests",
+            dependencies: ["TrellisRuntime", "TrellisProviders", "TrellisCore", "TrellisTesting"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),

@@ -16,20 +16,49 @@ public enum ProviderFactory {
         public init(message: String) { self.message = message }
     }
 
+    /// Where a provider runs: what `local` models need besides their configuration.
+    public struct Context: Sendable {
+        /// The workspace folder; relative paths in provider settings start from it.
+        public var workspace: String
+        /// Starts the servers of `local` models.
+        public var localHost: (any LocalModelHost)?
+
+        /// Creates a context.
+        public init(workspace: String = ".", localHost: (any LocalModelHost)? = nil) {
+            self.workspace = workspace
+            self.localHost = localHost
+        }
+    }
+
     /// One registered wire format.
     struct Adapter: Sendable {
         let kind: ProviderKind
-        let make: @Sendable (ProviderConfiguration, HTTPClient) throws -> any ModelProvider
+        let make: @Sendable (ProviderConfiguration, HTTPClient, Context) throws -> any ModelProvider
     }
 
     static let adapters: [Adapter] =
         OpenAIDialect.all.map { dialect in
-            Adapter(kind: dialect.kind) { OpenAICompatibleProvider(configuration: $0, client: $1, dialect: dialect) }
+            Adapter(kind: dialect.kind) { configuration, client, _ in
+                OpenAICompatibleProvider(configuration: configuration, client: client, dialect: dialect)
+            }
         } + [
-            Adapter(kind: YandexProvider.kind) { try YandexProvider(configuration: $0, client: $1) },
-            Adapter(kind: AmveraProvider.kind) { try AmveraProvider(configuration: $0, client: $1) },
-            Adapter(kind: AnthropicProvider.kind) { AnthropicProvider(configuration: $0, client: $1) },
-            Adapter(kind: OllamaProvider.kind) { OllamaProvider(configuration: $0, client: $1) },
+            Adapter(kind: YandexProvider.kind) { configuration, client, _ in
+                try YandexProvider(configuration: configuration, client: client)
+            },
+            Adapter(kind: AmveraProvider.kind) { configuration, client, _ in
+                try AmveraProvider(configuration: configuration, client: client)
+            },
+            Adapter(kind: AnthropicProvider.kind) { configuration, client, _ in
+                AnthropicProvider(configuration: configuration, client: client)
+            },
+            Adapter(kind: OllamaProvider.kind) { configuration, client, _ in
+                OllamaProvider(configuration: configuration, client: client)
+            },
+            Adapter(kind: LocalModelProvider.kind) { configuration, client, context in
+                LocalModelProvider(
+                    configuration: configuration, client: client, workspace: context.workspace,
+                    host: context.localHost)
+            },
         ]
 
     /// Every kind, for the workspace loader and `trellis schema`.
@@ -37,11 +66,15 @@ public enum ProviderFactory {
 
     /// The adapter for `configuration.kind`.
     ///
+    /// - Parameters:
+    ///   - configuration: The provider.
+    ///   - client: The HTTP client its requests go through.
+    ///   - context: The workspace, and for `local` models the host that starts their servers.
     /// - Throws: ``SetupError`` for an unknown kind, a provider that needs a key it does not have, or a missing
     ///   kind-specific setting.
-    public static func make(_ configuration: ProviderConfiguration, client: HTTPClient = .trellis) throws
-        -> any ModelProvider
-    {
+    public static func make(
+        _ configuration: ProviderConfiguration, client: HTTPClient = .trellis, context: Context = Context()
+    ) throws -> any ModelProvider {
         if configuration.apiKey == nil, let hint = configuration.apiKeyHint {
             throw SetupError(
                 message:
@@ -53,6 +86,6 @@ public enum ProviderFactory {
                 message: "provider '\(configuration.name)' has unknown kind '\(configuration.kind)'; known: "
                     + kinds.map(\.name).joined(separator: ", "))
         }
-        return try adapter.make(configuration, client)
+        return try adapter.make(configuration, client, context)
     }
 }

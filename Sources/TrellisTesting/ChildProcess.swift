@@ -92,3 +92,14 @@ public enum ChildProcess {
             timedOut: timedOut)
     }
 }
+
+extension ChildProcess {
+    /// The path of an executable found on `PATH`, or `nil`; for tests skipped when a program is not installed.
+    public static func executable(named name: String) -> String? {
+        let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+        return folders.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Whether an executable of this name is on `PATH`.
+    public static func onPath(_ name: String) -> Bool { executable(named: name) != nil }
+}

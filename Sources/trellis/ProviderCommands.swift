@@ -3,6 +3,7 @@ import Foundation
 import TrellisConfig
 import TrellisCore
 import TrellisProviders
+import TrellisRuntime
 
 extension Trellis {
     /// `trellis provider ...`.
@@ -20,7 +21,11 @@ extension Trellis {
             func run() async throws {
                 let loaded = try workspace.load()
                 let rows = loaded.configuration.providers.values.sorted { $0.name < $1.name }.map { provider in
-                    [provider.name, provider.kind, provider.baseURL, provider.apiKey == nil ? "no" : "yes"]
+                    [
+                        provider.name, provider.kind,
+                        provider.baseURL.isEmpty ? "(a server trellis starts)" : provider.baseURL,
+                        provider.apiKey == nil ? "no" : "yes",
+                    ]
                 }
                 Output.out(Table.render(header: ["PROVIDER", "KIND", "BASE URL", "KEY"], rows: rows))
             }
@@ -56,13 +61,12 @@ extension Trellis {
                         "no provider named '\(name)'; providers: \(names.joined(separator: ", "))")
                 }
                 let modelID = try model ?? defaultModel(loaded)
-                let provider: any ModelProvider
-                do {
-                    provider = try ProviderFactory.make(configuration)
-                } catch {
-                    throw CLIFailure.invalid("\(error)")
+                let agent = AgentDefinition(
+                    name: "provider-check", model: ModelReference(provider: name, name: modelID))
+                let outcomes = try await LocalModelServers.withServers { servers in
+                    let provider = try workspace.provider(for: agent, in: loaded, localHost: servers)
+                    return await ProviderCheck.run(provider, model: modelID)
                 }
-                let outcomes = await ProviderCheck.run(provider, model: modelID)
                 if json {
                     Output.out(JSONValue.array(outcomes.map(Self.json)).serialized() + "\n")
                 } else {

@@ -53,7 +53,6 @@ extension Trellis {
             } catch let error as DefinitionError {
                 throw CLIFailure.invalid(error.description)
             }
-            let provider = try workspace.provider(for: definition, in: loaded)
             let text = try readInput()
             let images: [ContentPart]
             do {
@@ -67,7 +66,7 @@ extension Trellis {
             let options = AgentRunner.Options(
                 stream: stream, workspace: WorkspaceOptions.absolute(loaded.root),
                 approver: TerminalApprover.ifAvailable())
-            let result = try await workspace.withTools(for: file, in: loaded) { tools in
+            let result = try await workspace.withAgent(definition, file: file, in: loaded) { provider, tools in
                 let runner = AgentRunner(provider: provider, tools: tools.map(\.executor))
                 return await runner.run(definition, input: input, options: options) { event in printer.print(event) }
             }

@@ -4,6 +4,7 @@ import TrellisConfig
 import TrellisCore
 import TrellisPlugins
 import TrellisProviders
+import TrellisRuntime
 
 /// The `--workspace` option shared by every command, and what it loads.
 struct WorkspaceOptions: ParsableArguments, Sendable {
@@ -74,16 +75,35 @@ struct WorkspaceOptions: ParsableArguments, Sendable {
         }
     }
 
+    /// Runs `body` with an agent's model chain and tools. Local model servers and MCP servers are started on
+    /// first use and stopped when `body` ends, whether it returns, throws or is cancelled by a signal.
+    func withAgent<R: Sendable>(
+        _ definition: AgentDefinition, file: AgentFile, in workspace: Workspace,
+        _ body: (any ModelProvider, [AgentToolbox.Entry]) async throws -> R
+    ) async throws -> R {
+        try await LocalModelServers.withServers { servers in
+            let provider = try self.provider(for: definition, in: workspace, localHost: servers)
+            return try await withTools(for: file, in: workspace) { tools in try await body(provider, tools) }
+        }
+    }
+
     /// Builds what an agent talks to: its model and fallbacks as a ``ModelChain``, priced from each provider's
-    /// `pricing:` table.
-    func provider(for agent: AgentDefinition, in workspace: Workspace) throws -> any ModelProvider {
+    /// `pricing:` table. A `local` model that is not installed is reported here, with the command that installs it.
+    func provider(
+        for agent: AgentDefinition, in workspace: Workspace, localHost: (any LocalModelHost)?
+    ) throws -> any ModelProvider {
+        let context = ProviderFactory.Context(workspace: Self.absolute(workspace.root), localHost: localHost)
         let links = try agent.model.chain.map { model in
             guard let configuration = workspace.configuration.providers[model.provider] else {
                 throw CLIFailure.invalid("agent '\(agent.name)': unknown provider '\(model.provider)'")
             }
             do {
+                if configuration.kind == LocalModelProvider.kind.name, configuration.baseURL.isEmpty {
+                    _ = try LocalModelLaunch(
+                        configuration: configuration, model: model.name, workspace: context.workspace)
+                }
                 return ModelChain.Link(
-                    model: model, provider: try ProviderFactory.make(configuration),
+                    model: model, provider: try ProviderFactory.make(configuration, context: context),
                     pricing: configuration.pricing[model.name])
             } catch {
                 throw CLIFailure.invalid("\(error)")

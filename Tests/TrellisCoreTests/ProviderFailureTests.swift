@@ -62,3 +62,20 @@ struct ProviderFailureTests {
         #expect(result.error?.message.contains("'abort'") == true)
     }
 }
+
+/// A provider that cannot stream a request (an empty 200 body) gets it again unstreamed.
+struct RefusedStreamTests {
+    @Test("a refused stream is sent again without streaming, and its text still arrives as a delta")
+    func fallsBackToComplete() async throws {
+        let events = EventRecorder()
+        let (result, provider) = await runScript(
+            [.failure(ProviderError.streamRefused(provider: "p", status: 200)), .answer("forty-two")],
+            options: AgentRunner.Options(stream: true), events: events)
+
+        #expect(result.finishReason == .stop)
+        #expect(result.output == "forty-two")
+        #expect(result.error == nil)
+        #expect(provider.requests.count == 2)
+        #expect(events.events.contains(.textDelta("forty-two")))
+    }
+}

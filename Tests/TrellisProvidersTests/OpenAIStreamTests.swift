@@ -277,6 +277,18 @@ import TrellisTesting
         #expect(events.completedCount == 0)
     }
 
+    @Test("an empty 200 body is a refused stream (send it unstreamed), not a truncated one")
+    func emptyBodyIsRefusedStream() async throws {
+        let (error, events) = try await failure([])
+        #expect(error.isStreamRefused)
+        #expect(error.shortDescription == "provider_stream_refused")
+        #expect(
+            error.description
+                == "provider 'fake': HTTP 200: the server answered the streamed request with an empty body: "
+                + "it cannot stream this request; send it without streaming")
+        #expect(events.isEmpty)
+    }
+
     @Test func midStreamErrorEventThrows() async throws {
         let (error, events) = try await failure([
             chunk(#"{"content":"Kazan"}"#),

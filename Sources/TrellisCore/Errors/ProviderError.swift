@@ -4,7 +4,8 @@
 /// request headers or keys.
 public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible {
     private enum Code: String, Sendable, Hashable {
-        case http, connection, timeout, malformedResponse, truncatedStream, streamError, unsupportedRequest
+        case http, connection, timeout, malformedResponse, truncatedStream, streamError, unsupportedRequest,
+            streamRefused
     }
 
     private let code: Code
@@ -73,6 +74,20 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
         ProviderError(code: .truncatedStream, provider: provider, message: message, isRetryable: true)
     }
 
+    /// The provider accepted a streamed request but sent nothing at all (HTTP 200 with an empty body): it cannot
+    /// stream this request (llama-cpp-python's server with `tool_choice: auto`). Not a truncated reply: the
+    /// runner sends the same request unstreamed.
+    public static func streamRefused(provider: String, status: Int) -> ProviderError {
+        ProviderError(
+            code: .streamRefused, provider: provider,
+            message: "the server answered the streamed request with an empty body: it cannot stream "
+                + "this request; send it without streaming",
+            status: status, isRetryable: false)
+    }
+
+    /// Whether this is ``streamRefused(provider:status:)``: the same request may be sent unstreamed.
+    public var isStreamRefused: Bool { code == .streamRefused }
+
     /// The provider reported an error in the middle of a streamed reply.
     public static func streamError(provider: String, message: String, vendorCode: String?) -> ProviderError {
         ProviderError(
@@ -98,7 +113,7 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
     }
 
     /// The same error with `note` added to its message (not cut to one line's length).
-    func appending(_ note: String) -> ProviderError {
+    public func appending(_ note: String) -> ProviderError {
         var copy = self
         copy.message += note
         return copy
@@ -114,6 +129,7 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
         case .truncatedStream: return "provider_truncated_stream"
         case .streamError: return "provider_stream_error"
         case .unsupportedRequest: return "provider_unsupported_request"
+        case .streamRefused: return "provider_stream_refused"
         }
     }
 

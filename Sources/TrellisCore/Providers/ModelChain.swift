@@ -43,7 +43,7 @@ public struct ModelChain: ModelProvider {
 
     /// Whether a failure should move the request on to the next model.
     public static func shouldFallBack(after error: any Error) -> Bool {
-        guard let error = error as? ProviderError else { return false }
+        guard let error = error as? ProviderError, !error.isStreamRefused else { return false }
         guard let status = error.status else { return true }
         return ![400, 413, 422].contains(status)
     }

@@ -155,13 +155,23 @@ struct RunLoop: Sendable {
             }
             return response
         }
-        for try await event in provider.stream(request) {
-            switch event {
-            case .textDelta(let text): await onEvent(.textDelta(text))
-            case .reasoningDelta(let text): await onEvent(.reasoningDelta(text))
-            case .completed(let response): return response
-            case .toolCallDelta, .providerExtra: break
+        do {
+            for try await event in provider.stream(request) {
+                switch event {
+                case .textDelta(let text): await onEvent(.textDelta(text))
+                case .reasoningDelta(let text): await onEvent(.reasoningDelta(text))
+                case .completed(let response): return response
+                case .toolCallDelta, .providerExtra: break
+                }
             }
+        } catch let error as ProviderError where error.isStreamRefused {
+            logger.info("\(error.description); sending the request unstreamed")
+            let response = try await provider.complete(request)
+            if let reasoning = response.message.reasoning, !reasoning.isEmpty {
+                await onEvent(.reasoningDelta(reasoning))
+            }
+            if !response.message.text.isEmpty { await onEvent(.textDelta(response.message.text)) }
+            return response
         }
         try Task.checkCancellation()
         throw ProviderError.truncatedStream(provider: agent.model.provider, message: "the stream ended without a reply")

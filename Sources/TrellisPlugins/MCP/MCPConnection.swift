@@ -18,7 +18,7 @@ final class MCPConnection: Sendable {
     let server: String
     let logger: Logger
     /// What the server wrote to stderr.
-    let stderr = MCPStderrTail()
+    let stderr = StderrTail()
     /// Lines for the server's stdin, each ending in a newline.
     let outgoing: AsyncStream<[UInt8]>
     private let sink: AsyncStream<[UInt8]>.Continuation

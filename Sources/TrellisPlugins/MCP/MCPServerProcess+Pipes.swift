@@ -38,7 +38,7 @@ extension MCPServerProcess {
                 if buffer.count > Self.maxLineBytes {
                     connection.fail(
                         .protocolViolation(configuration.name, "the server wrote a line longer than 64 MiB"))
-                    MCPProcessControl.signalGroup(pid, SIGKILL)
+                    ProcessGroupControl.signalGroup(pid, SIGKILL)
                     buffer.removeAll()
                 }
             }
@@ -54,10 +54,10 @@ extension MCPServerProcess {
     private func reportEnd(pid: pid_t) async {
         guard !connection.isStopping, connection.failure == nil else { return }
         var cause: String
-        if let exit = await MCPProcessControl.waitForExit(of: pid, within: stopGrace) {
+        if let exit = await ProcessGroupControl.waitForExit(of: pid, within: stopGrace) {
             cause = "the server \(exit)"
         } else {
-            MCPProcessControl.signalGroup(pid, SIGKILL)
+            ProcessGroupControl.signalGroup(pid, SIGKILL)
             cause = "the server closed its stdout and was killed"
         }
         // Whatever it wrote to stderr just before exiting belongs in the message.

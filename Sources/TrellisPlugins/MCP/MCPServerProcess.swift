@@ -136,13 +136,13 @@ struct MCPServerProcess: Sendable {
     /// Closes stdin, then escalates to SIGTERM and SIGKILL of the group, each after `stopGrace`.
     private func tearDown(pid: pid_t) async {
         connection.finishInput()
-        if await MCPProcessControl.waitForExit(of: pid, within: stopGrace) == nil {
+        if await ProcessGroupControl.waitForExit(of: pid, within: stopGrace) == nil {
             logger.debug("MCP server did not exit after stdin closed; SIGTERM", metadata: ["mcp.server": "\(server)"])
-            MCPProcessControl.signalGroup(pid, SIGTERM)
-            if await MCPProcessControl.waitForExit(of: pid, within: stopGrace) == nil {
-                MCPProcessControl.signalGroup(pid, SIGKILL)
+            ProcessGroupControl.signalGroup(pid, SIGTERM)
+            if await ProcessGroupControl.waitForExit(of: pid, within: stopGrace) == nil {
+                ProcessGroupControl.signalGroup(pid, SIGKILL)
             }
         }
-        MCPProcessControl.signalGroup(pid, SIGKILL)
+        ProcessGroupControl.signalGroup(pid, SIGKILL)
     }
 }

@@ -7,8 +7,8 @@
 #endif
 
 /// Child processes we write to (plugins, MCP servers) may exit at any moment.
-enum BrokenPipe {
+package enum BrokenPipe {
     /// Makes writing to a child that has exited fail with EPIPE instead of ending the runtime with SIGPIPE; done
     /// once per process. Children get the default disposition back when they are spawned.
-    static let ignore: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+    package static let ignore: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
 }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import NIOCore
+import NIOHTTP1
 import TrellisCore
 
 extension ProviderHTTPClient {
@@ -40,6 +41,8 @@ private final class BodyEventStream<Decoder: StreamDecoder>: @unchecked Sendable
     var iterator: HTTPClientResponse.Body.AsyncIterator?
     var started = false
     var finished = false
+    var status = 200
+    var receivedBytes = 0
 
     init(
         http: ProviderHTTPClient, url: String, body: String, accept: String, retry: RetryPolicy,
@@ -68,6 +71,7 @@ private final class BodyEventStream<Decoder: StreamDecoder>: @unchecked Sendable
                 let response = try await retry.run {
                     try await http.post(url, body: body, accept: accept, decodeError: decodeError)
                 }
+                status = Int(response.status.code)
                 iterator = response.body.makeAsyncIterator()
                 continue
             }
@@ -82,7 +86,10 @@ private final class BodyEventStream<Decoder: StreamDecoder>: @unchecked Sendable
                     message: "the stream broke before its end: \(ProviderHTTPClient.describe(error))")
             }
             if let chunk {
+                receivedBytes += chunk.readableBytes
                 pending += try decoder.feed(chunk.readableBytesView)
+            } else if receivedBytes == 0 {
+                throw ProviderError.streamRefused(provider: http.configuration.name, status: status)
             } else {
                 pending += try decoder.finish()
             }

@@ -6,19 +6,19 @@
     import Darwin
 #endif
 
-/// Signals and exit checks for a server's process and its process group.
+/// Signals and exit checks for a child process that leads its own process group (MCP servers, local model servers).
 ///
 /// Subprocess reaps the child only after its body closure returns, so inside it the exited child stays a zombie:
 /// `waitid(..., WNOWAIT)` can read its status without taking it away, and its group id cannot be reused.
-enum MCPProcessControl {
+package enum ProcessGroupControl {
     /// How a process ended.
-    enum Exit: Sendable, Hashable, CustomStringConvertible {
+    package enum Exit: Sendable, Hashable, CustomStringConvertible {
         case exited(Int32)
         case signaled(Int32)
         case unknown
 
         /// `exited with status 3`, `was killed by signal 9`.
-        var description: String {
+        package var description: String {
             switch self {
             case .exited(let status): "exited with status \(status)"
             case .signaled(let signal): "was killed by signal \(signal)"
@@ -28,7 +28,7 @@ enum MCPProcessControl {
     }
 
     /// How the process ended, or `nil` while it runs; the process is left to be reaped by its owner.
-    static func exit(of pid: pid_t) -> Exit? {
+    package static func exit(of pid: pid_t) -> Exit? {
         var info = siginfo_t()
         guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else {
             return errno == ECHILD ? .unknown : nil
@@ -43,7 +43,7 @@ enum MCPProcessControl {
     }
 
     /// Waits up to `limit` for the process to end, checking often at first and then every 20 ms.
-    static func waitForExit(of pid: pid_t, within limit: Duration) async -> Exit? {
+    package static func waitForExit(of pid: pid_t, within limit: Duration) async -> Exit? {
         let deadline = ContinuousClock.now + limit
         var pause = Duration.milliseconds(1)
         while true {
@@ -56,7 +56,7 @@ enum MCPProcessControl {
     }
 
     /// Sends `signal` to every process in the group led by `pid` (the server runs in its own group).
-    static func signalGroup(_ pid: pid_t, _ signal: Int32) {
+    package static func signalGroup(_ pid: pid_t, _ signal: Int32) {
         _ = kill(-pid, signal)
     }
 }

@@ -1,22 +1,22 @@
 import Foundation
 import Synchronization
 
-/// The last bytes a server wrote to stderr, for error messages.
+/// The last bytes a child process (an MCP server, a local model server) wrote to stderr, for error messages.
 ///
 /// Keeps at most `capacity` bytes; ``text`` shows the last `shown` of them, cut at a line start and trimmed.
-final class MCPStderrTail: Sendable {
+package final class StderrTail: Sendable {
     private let bytes = Mutex<[UInt8]>([])
     private let closed = Atomic<Bool>(false)
     private let capacity: Int
     private let shown: Int
 
-    init(capacity: Int = 64 * 1024, shown: Int = 2048) {
+    package init(capacity: Int = 64 * 1024, shown: Int = 2048) {
         self.capacity = capacity
         self.shown = shown
     }
 
     /// Appends what the server wrote.
-    func append(_ chunk: some Collection<UInt8>) {
+    package func append(_ chunk: some Collection<UInt8>) {
         bytes.withLock { bytes in
             bytes.append(contentsOf: chunk)
             if bytes.count > capacity { bytes.removeFirst(bytes.count - capacity) }
@@ -24,10 +24,10 @@ final class MCPStderrTail: Sendable {
     }
 
     /// Records that the server's stderr reached its end.
-    func close() { closed.store(true, ordering: .releasing) }
+    package func close() { closed.store(true, ordering: .releasing) }
 
     /// Waits up to `limit` for the end of stderr, so that a dying server's last words are in its error.
-    func waitUntilClosed(within limit: Duration) async {
+    package func waitUntilClosed(within limit: Duration) async {
         let deadline = ContinuousClock.now + limit
         while !closed.load(ordering: .acquiring), ContinuousClock.now < deadline, !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(2))
@@ -35,7 +35,7 @@ final class MCPStderrTail: Sendable {
     }
 
     /// The last lines, at most `shown` bytes, without surrounding blank space.
-    var text: String {
+    package var text: String {
         var tail = bytes.withLock { ArraySlice($0.suffix(shown)) }
         if tail.count == shown, let newline = tail.firstIndex(of: 0x0A) {
             tail = tail[(newline + 1)...]

@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+import TrellisCore
+import TrellisTesting
+
+/// `trellis run` end to end on the real local model: llama-cpp-python's server with SmolLM2-135M, as set up by
+/// `scripts/setup-local-model` in this checkout (CI does it in `.ci/run`). Skipped, with the reason, when it is not
+/// set up.
+@Suite(.serialized)
+struct RealLocalModelTests {
+    static let state = CLIHarness.packageRoot + "/.trellis"
+    static let python = state + "/venv/bin/python"
+    static let model = state + "/models/SmolLM2-135M-Instruct.Q4_1.gguf"
+    static let isSetUp =
+        FileManager.default.isExecutableFile(atPath: python) && FileManager.default.fileExists(atPath: model)
+    static let reason: Comment = "the local model is not set up: run scripts/setup-local-model"
+
+    /// The checkout's server and model for a workspace of its own.
+    static let environment = ["TRELLIS_LOCAL_PYTHON": python, "TRELLIS_MODELS_DIR": state + "/models"]
+
+    static func json(_ outcome: CLIOutcome) throws -> JSONValue {
+        try JSONValue.parse(outcome.stdout)
+    }
+
+    @Test("a plain answer from the real model", .enabled(if: isSetUp, reason))
+    func plainAnswer() async throws {
+        let cli = try CLIHarness(files: [
+            "agents/plain.yaml": """
+            model: {provider: local, name: smollm2, temperature: 0, max_tokens: 40}
+            system: You are a helpful assistant. Answer in one short sentence.
+            """
+        ])
+        let outcome = try await cli.run(
+            ["run", "plain", "What is the capital of France?", "--json"], environment: Self.environment)
+        #expect(outcome.status == 0, "\(outcome.stdout)\n\(outcome.stderr)")
+        let result = try Self.json(outcome)
+        #expect(result["finish_reason"] == "stop")
+        #expect(result["model"] == "local/smollm2")
+        #expect(result["output"]?.stringValue?.contains("Paris") == true, "\(outcome.stdout)")
+        #expect(result["usage"]?["output_tokens"]?.intValue ?? 0 > 0)
+    }
+
+    @Test(
+        "the quickstart agent: a calculator call with the right arguments, and its result as the answer",
+        .enabled(if: isSetUp, reason))
+    func quickstartRoundTrip() async throws {
+        let cli = try CLIHarness(files: [:])
+        let outcome = try await cli.run(
+            ["run", "quickstart", "What is 17 * 23?", "--json", "--workspace", CLIHarness.packageRoot])
+        #expect(outcome.status == 0, "\(outcome.stdout)\n\(outcome.stderr)")
+        let result = try Self.json(outcome)
+        #expect(result["finish_reason"] == "stop")
+        #expect(result["output"] == "391")
+        let calls = result["tool_calls"]?.arrayValue ?? []
+        #expect(calls.count == 1)
+        #expect(calls.first?["name"] == "calculator")
+        #expect(calls.first?["is_error"] == false)
+        #expect(calls.first?["content"] == "391")
+        #expect(result["turns"] == 1)
+    }
+
+    @Test(
+        "streaming: text arrives on stdout; a request the server cannot stream is sent unstreamed",
+        .enabled(if: isSetUp, reason))
+    func streaming() async throws {
+        let cli = try CLIHarness(files: [
+            "agents/plain.yaml": """
+            model: {provider: local, name: smollm2, temperature: 0, max_tokens: 30}
+            system: You are a helpful assistant.
+            """,
+            "agents/tooled.yaml": """
+            model: {provider: local, name: smollm2, temperature: 0, max_tokens: 60}
+            tools: [calculator]
+            tool_choice: auto
+            limits: {max_turns: 2}
+            """,
+        ])
+        let plain = try await cli.run(["run", "plain", "Say hello.", "--stream"], environment: Self.environment)
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(!plain.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+
+        // tool_choice auto: llama-cpp-python answers a streamed request with an empty body.
+        let tooled = try await cli.run(
+            ["run", "tooled", "What is 6 * 7?", "--stream", "--json"], environment: Self.environment)
+        let result = try Self.json(tooled)
+        let code = result["error"]?["code"]?.stringValue ?? ""
+        #expect(!code.contains("stream"), "\(tooled.stdout)\n\(tooled.stderr)")
+        #expect(result["turns"]?.intValue ?? 0 >= 1)
+    }
+}
