@@ -124,7 +124,7 @@ struct EventPrinter: Sendable {
             Output.err("· turn \(turn)\n")
         case .toolCall(let call) where verbose:
             Output.err("→ \(call.name) \(call.arguments)\n")
-        case .toolResult(let call, let output) where verbose:
+        case .toolResult(let call, let output, _) where verbose:
             let flat = output.content.split(whereSeparator: \.isNewline).joined(separator: " ")
             let shown = flat.count > 200 ? String(flat.prefix(200)) + "…" : flat
             Output.err("\(output.isError ? "✗" : "←") \(call.name): \(shown)\n")
