@@ -12,8 +12,9 @@ extension Trellis {
         static let configuration = CommandConfiguration(
             abstract: "Run an agent on one input and print its answer.",
             discussion: """
-                AGENT is an agent name in the workspace or a path to an agent file. INPUT is read from standard \
-                input when omitted. Exit status: 0 when the agent answered, 1 when the run failed (provider \
+                AGENT is an agent name in the workspace or a path to an agent file (which then runs in its own \
+                workspace). INPUT is read from standard input when omitted, without its final line break. \
+                Progress goes to standard error (see docs/run.md). Exit status: 0 when the agent answered, 1 when the run failed (provider \
                 error after retries, a limit reached), 2 for bad usage or invalid definitions.
                 """)
 
@@ -25,7 +26,7 @@ extension Trellis {
         @Argument(help: "The input; read from standard input when omitted.")
         var input: String?
 
-        @Flag(help: "Print the run result as one JSON object.")
+        @Flag(help: "Print the run result as one JSON object, also when the run cannot start.")
         var json = false
 
         @Flag(help: "Print the answer as it arrives.")

@@ -10,8 +10,8 @@ struct WorkspaceOptions: ParsableArguments, Sendable {
     @Option(
         name: .customLong("workspace"),
         help: ArgumentHelp(
-            "The workspace folder (trellis.yaml, agents/); default: the current folder, or for an agent file the "
-                + "workspace that file is in.",
+            "The workspace folder (trellis.yaml, agents/); default: the current folder (for `run` with an agent "
+                + "file: the workspace that file is in).",
             valueName: "dir"))
     var chosenRoot: String?
 
