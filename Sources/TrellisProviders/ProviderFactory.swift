@@ -10,10 +10,15 @@ public enum ProviderFactory {
     public struct SetupError: Error, Sendable, CustomStringConvertible {
         /// What is missing or wrong.
         public var message: String
+        /// A stable code: `missing_api_key`, or `invalid_provider` for anything else.
+        public var code: String
         public var description: String { message }
 
         /// Creates an error.
-        public init(message: String) { self.message = message }
+        public init(message: String, code: String = "invalid_provider") {
+            self.message = message
+            self.code = code
+        }
     }
 
     /// Where a provider runs: what `local` models need besides their configuration.
@@ -78,8 +83,8 @@ public enum ProviderFactory {
         if configuration.apiKey == nil, let hint = configuration.apiKeyHint {
             throw SetupError(
                 message:
-                    "provider '\(configuration.name)' needs an API key: set \(hint), or declare the provider with api_key in trellis.yaml"
-            )
+                    "provider '\(configuration.name)' needs an API key: set \(hint), or declare the provider with api_key in trellis.yaml",
+                code: "missing_api_key")
         }
         guard let adapter = adapters.first(where: { $0.kind.name == configuration.kind }) else {
             throw SetupError(

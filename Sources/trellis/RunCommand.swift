@@ -12,8 +12,9 @@ extension Trellis {
         static let configuration = CommandConfiguration(
             abstract: "Run an agent on one input and print its answer.",
             discussion: """
-                AGENT is an agent name in the workspace or a path to an agent file. INPUT is read from standard \
-                input when omitted. Exit status: 0 when the agent answered, 1 when the run failed (provider \
+                AGENT is an agent name in the workspace or a path to an agent file (which then runs in its own \
+                workspace). INPUT is read from standard input when omitted, without its final line break. \
+                Progress goes to standard error (see docs/run.md). Exit status: 0 when the agent answered, 1 when the run failed (provider \
                 error after retries, a limit reached), 2 for bad usage or invalid definitions.
                 """)
 
@@ -25,14 +26,23 @@ extension Trellis {
         @Argument(help: "The input; read from standard input when omitted.")
         var input: String?
 
-        @Flag(help: "Print the run result as one JSON object.")
+        @Flag(help: "Print the run result as one JSON object, also when the run cannot start.")
         var json = false
 
         @Flag(help: "Print the answer as it arrives.")
         var stream = false
 
-        @Flag(name: .shortAndLong, help: "Show turns and tool calls on standard error.")
+        @Flag(name: .shortAndLong, help: "Also show turns, each call as it is made, results and tokens.")
         var verbose = false
+
+        @Flag(name: .shortAndLong, help: "Show no progress on standard error (errors still show).")
+        var quiet = false
+
+        @Option(
+            help: ArgumentHelp(
+                "Use this model instead of the agent's (its fallbacks are dropped, its options kept).",
+                valueName: "provider/id"))
+        var model: String?
 
         @Option(name: .customShort("p"), help: ArgumentHelp("Set an agent parameter.", valueName: "key=value"))
         var params: [String] = []
@@ -44,31 +54,69 @@ extension Trellis {
         var image: [String] = []
 
         func run() async throws {
-            let extra = WorkspaceOptions.isPath(agent) ? [agent] : []
-            let loaded = try workspace.load(extraAgentFiles: extra)
-            let file = try workspace.agent(agent, in: loaded)
-            let definition: AgentDefinition
+            let known = Known(agent: agent)
             do {
-                definition = try file.resolved(params: try parsedParams())
-            } catch let error as DefinitionError {
+                try await execute(known)
+            } catch let error where json && !(error is ExitCode) {
+                // A run that could not start is still one result on stdout; the human line goes to stderr.
+                let (code, message) = Self.describe(error)
+                Output.out(
+                    Self.failureJSON(
+                        agent: known.agent, model: known.model, code: code, message: message,
+                        cancelled: error is CancellationError) + "\n")
+                throw error
+            }
+        }
+
+        private func execute(_ known: Known) async throws {
+            if quiet && verbose {
+                throw CLIFailure.invalid("--quiet and --verbose cannot be combined", code: .invalidUsage)
+            }
+            let values = try parsedParams()
+            let override = try parsedModel()
+            var workspace = self.workspace
+            let byPath = WorkspaceOptions.isPath(agent)
+            if byPath {
+                guard FileManager.default.fileExists(atPath: agent) else {
+                    throw CLIFailure.invalid("\(agent): no such agent file", code: .unknownAgent)
+                }
+                if workspace.chosenRoot == nil, let root = WorkspaceOptions.workspace(ofAgentFile: agent) {
+                    workspace.root = root
+                }
+            }
+            let loaded = try workspace.load(extraAgentFiles: byPath ? [agent] : [])
+            let file = try workspace.agent(agent, in: loaded)
+            known.agent = file.definition.name
+            let resolved: AgentDefinition
+            do {
+                resolved = try file.resolved(params: values)
+            } catch {
                 throw CLIFailure.invalid(error.description)
             }
+            var definition = resolved
+            if let override { definition.model = try overridden(definition.model, by: override, in: loaded) }
+            known.model = definition.model.description
             let text = try readInput()
             let images: [ContentPart]
             do {
                 images = try image.map { try ImageAttachment.part(from: $0) }
             } catch {
-                throw CLIFailure.invalid("--image: \(error)")
+                throw CLIFailure.invalid("--image: \(error)", code: .invalidInput)
             }
 
-            let printer = EventPrinter(verbose: verbose, stream: stream && !json)
+            let progress = RunProgress(
+                style: .detect(
+                    verbose: verbose, quiet: quiet, streamText: stream && !json,
+                    environment: ProcessInfo.processInfo.environment))
             let input = [ContentPart.text(text)] + images
             let options = AgentRunner.Options(
                 stream: stream, workspace: WorkspaceOptions.absolute(loaded.root),
                 approver: TerminalApprover.ifAvailable())
             let result = try await workspace.withAgent(definition, file: file, in: loaded) { provider, tools in
                 let runner = AgentRunner(provider: provider, tools: tools.map(\.executor))
-                return await runner.run(definition, input: input, options: options) { event in printer.print(event) }
+                return await progress.showing {
+                    await runner.run(definition, input: input, options: options) { event in progress.handle(event) }
+                }
             }
             if json {
                 Output.out(result.json.serialized() + "\n")
@@ -85,54 +133,53 @@ extension Trellis {
             var values: [String: String] = [:]
             for item in params {
                 guard let equals = item.firstIndex(of: "="), equals != item.startIndex else {
-                    throw CLIFailure.invalid("-p expects key=value, got '\(item)'")
+                    throw CLIFailure.invalid("-p expects key=value, got '\(item)'", code: .invalidUsage)
                 }
                 values[String(item[..<equals])] = String(item[item.index(after: equals)...])
             }
             return values
         }
 
+        private func parsedModel() throws -> ModelReference? {
+            guard let model else { return nil }
+            guard let reference = ModelReference(shorthand: model) else {
+                throw CLIFailure.invalid(
+                    "--model: '\(model)' is not of the form provider/model-id (for example openai/gpt-4o-mini)",
+                    code: .invalidUsage)
+            }
+            return reference
+        }
+
+        /// The agent's model replaced by `--model`: same generation options, no fallbacks (the model asked for
+        /// is the one that answers, or the run fails).
+        private func overridden(_ model: ModelReference, by override: ModelReference, in workspace: Workspace) throws
+            -> ModelReference
+        {
+            let providers = workspace.configuration.providers.keys.sorted()
+            guard providers.contains(override.provider) else {
+                throw CLIFailure.invalid(
+                    "--model: unknown provider '\(override.provider)'"
+                        + "\(Suggestions.hint(for: override.provider, in: providers)); configured: "
+                        + providers.joined(separator: ", ") + " (declare it under providers: in trellis.yaml)",
+                    code: .unknownProvider)
+            }
+            return ModelReference(provider: override.provider, name: override.name, options: model.options)
+        }
+
+        /// The input: INPUT, or standard input without its final line break (one `\n` or `\r\n`).
         private func readInput() throws -> String {
             if let input { return input }
             if isatty(STDIN_FILENO) == 1 {
-                throw CLIFailure.invalid("no input: pass INPUT or pipe it on standard input")
+                throw CLIFailure.invalid("no input: pass INPUT or pipe it on standard input", code: .invalidInput)
             }
             let data = FileHandle.standardInput.readDataToEndOfFile()
-            let text = String(decoding: data, as: UTF8.self)
+            var text = String(decoding: data, as: UTF8.self)
             guard !text.allSatisfy(\.isWhitespace) else {
-                throw CLIFailure.invalid("the input on standard input is empty")
+                throw CLIFailure.invalid("the input on standard input is empty", code: .invalidInput)
             }
+            // "\r\n" is one Character, so this drops either ending whole and nothing more.
+            if text.last == "\n" || text.last == "\r\n" { text.removeLast() }
             return text
-        }
-    }
-}
-
-/// Prints run events: streamed text on stdout, and with `-v` turns and tool calls on stderr.
-struct EventPrinter: Sendable {
-    let verbose: Bool
-    let stream: Bool
-
-    func print(_ event: RunEvent) {
-        switch event {
-        case .textDelta(let text) where stream:
-            Output.out(text)
-        case .reasoningDelta(let text) where verbose:
-            // Without streaming a reply's reasoning arrives whole: give it its own line.
-            Output.err(stream || text.hasSuffix("\n") ? text : text + "\n")
-        case .turnStarted(let turn) where verbose:
-            Output.err("· turn \(turn)\n")
-        case .toolCall(let call) where verbose:
-            Output.err("→ \(call.name) \(call.arguments)\n")
-        case .toolResult(let call, let output) where verbose:
-            let flat = output.content.split(whereSeparator: \.isNewline).joined(separator: " ")
-            let shown = flat.count > 200 ? String(flat.prefix(200)) + "…" : flat
-            Output.err("\(output.isError ? "✗" : "←") \(call.name): \(shown)\n")
-        case .usage(let usage) where verbose:
-            Output.err("· tokens: \(usage.inputTokens) in, \(usage.outputTokens) out\n")
-        case .finished(let result) where verbose:
-            Output.err("· finished: \(result.finishReason.rawValue) after \(result.turns) turn(s)\n")
-        default:
-            break
         }
     }
 }

@@ -22,37 +22,80 @@ struct Trellis: TrellisCommand {
                 ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
             return handler
         }
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        var command: any ParsableCommand
         do {
-            var command = try parseAsRoot()
+            command = try parseAsRoot(arguments)
+        } catch {
+            if exitCode(for: error) != .success, Run.wantsJSON(arguments) {
+                Output.out(
+                    Run.failureJSON(code: CLIFailure.Code.invalidUsage.rawValue, message: message(for: error)) + "\n")
+            }
+            fail(error)
+        }
+        do {
             if let asyncCommand = command as? any TrellisCommand {
                 try await Interruption.run(asyncCommand)
             } else {
                 try command.run()
             }
-        } catch let failure as CLIFailure {
+        } catch {
+            fail(error)
+        }
+    }
+
+    /// Reports an error with one `error: ` prefix and exits: 2 for bad usage and invalid definitions, a
+    /// ``CLIFailure``'s own status, or the argument parser's (`ExitCode` errors exit silently, help and
+    /// `--version` print and exit 0).
+    static func fail(_ error: any Error) -> Never {
+        if let failure = error as? CLIFailure {
             Output.error(failure.message)
             Foundation.exit(failure.exitCode)
-        } catch {
-            let code = exitCode(for: error)
-            if code == .success {
-                exit(withError: error)
-            }
-            if code == .validationFailure {
-                Output.error(fullMessage(for: error))
-                Foundation.exit(2)
-            }
-            exit(withError: error)
         }
+        let code = exitCode(for: error)
+        if code == .success { exit(withError: error) }
+        let text = message(for: error)
+        Output.error(text)
+        guard code == .validationFailure else { Foundation.exit(code.rawValue) }
+        // The parser's help and usage lines, after its own "Error: message" line.
+        let full = fullMessage(for: error)
+        let errorLine = "Error: \(text)\n"
+        if full.hasPrefix(errorLine) {
+            let rest = full.dropFirst(errorLine.count)
+            if !rest.isEmpty { Output.err(rest + (rest.hasSuffix("\n") ? "" : "\n")) }
+        }
+        Foundation.exit(2)
     }
 }
 
 /// A failure the CLI reports in one line, with its exit code.
 struct CLIFailure: Error {
+    /// What `trellis run --json` reports as `error.code` for a run that could not start.
+    enum Code: String, Sendable {
+        /// Arguments the command does not accept: an unknown flag, `-p` without `=`, `--model` not `provider/id`.
+        case invalidUsage = "invalid_usage"
+        /// No input, empty standard input, or an `--image` that cannot be read.
+        case invalidInput = "invalid_input"
+        /// `trellis.yaml`, an agent file or a plugin manifest has a problem, or `-p` misses a parameter.
+        case invalidDefinition = "invalid_definition"
+        /// No agent of that name in the workspace, or the path is not an agent file.
+        case unknownAgent = "unknown_agent"
+        /// `--model` (or the agent) names a provider the workspace does not configure.
+        case unknownProvider = "unknown_provider"
+        /// The provider needs an API key and none is set.
+        case missingAPIKey = "missing_api_key"
+        /// Anything else that stopped the run before its first model call (an MCP server that did not start).
+        case setupFailed = "setup_failed"
+    }
+
     var message: String
     var exitCode: Int32
+    var code: Code = .setupFailed
 
     /// Bad usage or an invalid definition (exit 2).
-    static func invalid(_ message: String) -> CLIFailure { CLIFailure(message: message, exitCode: 2) }
+    static func invalid(_ message: String, code: Code = .invalidDefinition) -> CLIFailure {
+        CLIFailure(message: message, exitCode: 2, code: code)
+    }
 }
 
 /// Writes to the terminal.

@@ -8,8 +8,19 @@ import TrellisRuntime
 
 /// The `--workspace` option shared by every command, and what it loads.
 struct WorkspaceOptions: ParsableArguments, Sendable {
-    @Option(name: .customLong("workspace"), help: "The workspace folder (trellis.yaml, agents/).")
-    var root: String = "."
+    @Option(
+        name: .customLong("workspace"),
+        help: ArgumentHelp(
+            "The workspace folder (trellis.yaml, agents/); default: the current folder (for `run` with an agent "
+                + "file: the workspace that file is in).",
+            valueName: "dir"))
+    var chosenRoot: String?
+
+    /// The workspace folder: `--workspace`, else the current folder.
+    var root: String {
+        get { chosenRoot ?? "." }
+        set { chosenRoot = newValue }
+    }
 
     /// The tools this build knows.
     var registry: ToolRegistry { BuiltinTools.registry }
@@ -18,7 +29,7 @@ struct WorkspaceOptions: ParsableArguments, Sendable {
     func load(extraAgentFiles: [String] = []) throws -> Workspace {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CLIFailure.invalid("workspace '\(root)' is not a folder")
+            throw CLIFailure.invalid("workspace '\(root)' is not a folder", code: .invalidUsage)
         }
         do {
             return try Workspace.load(
@@ -39,6 +50,32 @@ struct WorkspaceOptions: ParsableArguments, Sendable {
         agent.contains("/") || agent.hasSuffix(".yaml") || agent.hasSuffix(".yml")
     }
 
+    /// The workspace an agent file belongs to: the nearest folder, from the file's own upwards, that holds a
+    /// `trellis.yaml` or whose `agents/` folder holds the file; `nil` when no folder up to `/` does.
+    ///
+    /// The folder is given relative to the current one when it is inside it (`.` for the current folder itself).
+    static func workspace(ofAgentFile path: String) -> String? {
+        let parent = (absolute(path) as NSString).deletingLastPathComponent
+        var folder = parent
+        while true {
+            if FileManager.default.fileExists(atPath: (folder as NSString).appendingPathComponent("trellis.yaml"))
+                || (folder as NSString).appendingPathComponent("agents") == parent
+            {
+                return relativeToCurrent(folder)
+            }
+            let up = (folder as NSString).deletingLastPathComponent
+            if up == folder || up.isEmpty { return nil }
+            folder = up
+        }
+    }
+
+    private static func relativeToCurrent(_ path: String) -> String {
+        let current = absolute(FileManager.default.currentDirectoryPath)
+        if path == current { return "." }
+        if path.hasPrefix(current + "/") { return String(path.dropFirst(current.count + 1)) }
+        return path
+    }
+
     /// Finds the agent named or pointed to by an AGENT argument.
     func agent(_ argument: String, in workspace: Workspace) throws -> AgentFile {
         if Self.isPath(argument) {
@@ -48,12 +85,12 @@ struct WorkspaceOptions: ParsableArguments, Sendable {
             }) {
                 return file
             }
-            throw CLIFailure.invalid("\(argument): no such agent file")
+            throw CLIFailure.invalid("\(argument): no such agent file", code: .unknownAgent)
         }
         do {
             return try workspace.agent(named: argument)
         } catch {
-            throw CLIFailure.invalid(error.description)
+            throw CLIFailure.invalid(error.description, code: .unknownAgent)
         }
     }
 
@@ -95,7 +132,8 @@ struct WorkspaceOptions: ParsableArguments, Sendable {
         let context = ProviderFactory.Context(workspace: Self.absolute(workspace.root), localHost: localHost)
         let links = try agent.model.chain.map { model in
             guard let configuration = workspace.configuration.providers[model.provider] else {
-                throw CLIFailure.invalid("agent '\(agent.name)': unknown provider '\(model.provider)'")
+                throw CLIFailure.invalid(
+                    "agent '\(agent.name)': unknown provider '\(model.provider)'", code: .unknownProvider)
             }
             do {
                 if configuration.kind == LocalModelProvider.kind.name, configuration.baseURL.isEmpty {
@@ -106,7 +144,8 @@ struct WorkspaceOptions: ParsableArguments, Sendable {
                     model: model, provider: try ProviderFactory.make(configuration, context: context),
                     pricing: configuration.pricing[model.name])
             } catch {
-                throw CLIFailure.invalid("\(error)")
+                throw CLIFailure.invalid(
+                    "\(error)", code: (error as? ProviderFactory.SetupError)?.cliCode ?? .invalidDefinition)
             }
         }
         return ModelChain(links: links)

@@ -43,6 +43,42 @@ struct CLIHarness {
         try await runProgram(Self.binary, arguments, stdin: stdin, environment: environment)
     }
 
+    /// Runs `trellis arguments…` on a pseudo-terminal (its controlling terminal, standard output and standard error),
+    /// typing `answer.reply` and a newline once `answer.prompt` shows. The outcome's stdout is everything the
+    /// terminal showed (line ends as `\r\n`); its stderr is the wrapper's own.
+    func runOnTerminal(
+        _ arguments: [String], answer: (prompt: String, reply: String)? = nil, environment: [String: String] = [:]
+    ) async throws -> CLIOutcome {
+        let script = """
+            import os, pty, sys
+            prompt, reply = sys.argv[1].encode(), sys.argv[2].encode()
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.execv(sys.argv[3], sys.argv[3:])
+            seen = b""
+            answered = not prompt
+            while True:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+                if not answered and prompt in seen:
+                    os.write(fd, reply + b"\\n")
+                    answered = True
+            _, status = os.waitpid(pid, 0)
+            sys.stdout.write(seen.decode())
+            sys.exit(os.waitstatus_to_exitcode(status))
+            """
+        let path = root + "/on_terminal.py"
+        try script.write(toFile: path, atomically: true, encoding: .utf8)
+        return try await runProgram(
+            "/usr/bin/env", ["python3", path, answer?.prompt ?? "", answer?.reply ?? "", Self.binary] + arguments,
+            environment: environment)
+    }
+
     /// Runs any program the way ``run(_:stdin:environment:)`` runs `trellis` (for wrappers such as a pty).
     func runProgram(
         _ executable: String, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]

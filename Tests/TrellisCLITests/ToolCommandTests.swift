@@ -117,32 +117,8 @@ import TrellisTesting
                 OpenAIFake.reply(.calls(.init("convert", #"{"value":1,"from":"km","to":"m"}"#)), stream: false),
                 OpenAIFake.reply(.text("done"), stream: false))
             // A pseudo-terminal as the controlling terminal, answered when the prompt shows.
-            let script = """
-                import os, pty, sys
-                pid, fd = pty.fork()
-                if pid == 0:
-                    os.execv(sys.argv[1], sys.argv[1:])
-                seen = b""
-                answered = False
-                while True:
-                    try:
-                        chunk = os.read(fd, 4096)
-                    except OSError:
-                        break
-                    if not chunk:
-                        break
-                    seen += chunk
-                    if not answered and b"allow? [y/N]" in seen:
-                        os.write(fd, b"\(answer)\\n")
-                        answered = True
-                _, status = os.waitpid(pid, 0)
-                sys.stdout.write(seen.decode())
-                sys.exit(os.waitstatus_to_exitcode(status))
-                """
-            try script.write(toFile: cli.root + "/answer_prompt.py", atomically: true, encoding: .utf8)
-            let outcome = try await cli.runProgram(
-                "/usr/bin/env",
-                ["python3", cli.root + "/answer_prompt.py", CLIHarness.binary, "run", "asker", "1 km in m?", "--json"],
+            let outcome = try await cli.runOnTerminal(
+                ["run", "asker", "1 km in m?", "--json"], answer: ("allow? [y/N]", answer),
                 environment: Self.environment.merging([
                     "OPENAI_BASE_URL": OpenAIFake.baseURL(of: server), "OPENAI_API_KEY": "sk-test",
                 ]) { $1 })

@@ -114,7 +114,7 @@ struct LoopParallelTests {
         #expect(result.toolMessages.map(\.toolCallID) == ["id_first", "id_second"])
         #expect(provider.requests.last?.trailingToolMessages.map(\.toolCallID) == ["id_first", "id_second"])
         let resultEvents = events.events.compactMap { event -> String? in
-            if case .toolResult(let call, _) = event { return call.id }
+            if case .toolResult(let call, _, _) = event { return call.id }
             return nil
         }
         #expect(resultEvents == ["id_first", "id_second"])

@@ -133,7 +133,7 @@ struct MaxCostTests {
 
         #expect(provider.requests.count == 2)
         #expect(result.finishReason == .maxCost)
-        #expect(result.usage.cost == 0.02)
+        #expect(result.usage?.cost == 0.02)
         #expect(result.error?.code == "max_cost")
         #expect(
             result.error?.message
@@ -156,7 +156,7 @@ struct MaxCostTests {
             tools: [EchoTool()], agent: agent)
 
         #expect(priced.finishReason == .stop)
-        #expect(priced.usage.cost == 0.02)
+        #expect(priced.usage?.cost == 0.02)
         #expect(unpriced.finishReason == .stop)
     }
 }

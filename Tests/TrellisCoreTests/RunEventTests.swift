@@ -11,7 +11,7 @@ struct RunEventTests {
         case .textDelta(let text): return "text \(text)"
         case .reasoningDelta(let text): return "reasoning \(text)"
         case .toolCall(let call): return "call \(call.id)"
-        case .toolResult(let call, let output): return "result \(call.id)\(output.isError ? " error" : "")"
+        case .toolResult(let call, let output, _): return "result \(call.id)\(output.isError ? " error" : "")"
         case .usage(let usage): return "usage \(usage.totalTokens)"
         case .finished(let result): return "finished \(result.finishReason.rawValue)"
         }
@@ -46,10 +46,26 @@ struct RunEventTests {
         _ = await runScript([.call("echo", #"{"text":"yo"}"#), .answer("ok")], tools: [EchoTool()], events: events)
 
         let outputs = events.events.compactMap { event -> ToolOutput? in
-            if case .toolResult(_, let output) = event { return output }
+            if case .toolResult(_, let output, _) = event { return output }
             return nil
         }
         #expect(outputs == [ToolOutput("echo: yo")])
+    }
+
+    @Test("a result carries how long its tool ran; a call that never ran has no duration")
+    func toolResultDuration() async throws {
+        let events = EventRecorder()
+        _ = await runScript(
+            [.calls([("echo", #"{"text":"a"}"#), ("nope", "{}")], ids: ["c1", "c2"]), .answer("done")],
+            tools: [EchoTool()], events: events)
+
+        let durations = events.events.compactMap { event -> (String, Duration?)? in
+            if case .toolResult(let call, _, let duration) = event { return (call.id, duration) }
+            return nil
+        }
+        #expect(durations.map(\.0) == ["c1", "c2"])
+        #expect(durations.first?.1 != nil)
+        #expect(durations.last?.1 == nil)
     }
 
     @Test("a run that fails still ends with finished")

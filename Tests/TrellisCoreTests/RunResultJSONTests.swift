@@ -55,6 +55,17 @@ struct RunResultJSONTests {
         )
     }
 
+    @Test("usage is null when no model call reported any, and sums the calls that did")
+    func usageNullWhenUnreported() async throws {
+        let (silent, _) = await runScript([.call("echo", "{}"), .answer("ok")], tools: [EchoTool()])
+        #expect(silent.usage == nil)
+        #expect(silent.json["usage"] == .null)
+
+        let (partly, _) = await runScript(
+            [.call("echo", "{}"), .answer("ok", usage: Usage(inputTokens: 5, outputTokens: 6))], tools: [EchoTool()])
+        #expect(partly.usage == Usage(inputTokens: 5, outputTokens: 6))
+    }
+
     @Test("invalid arguments are recorded as the raw text")
     func rawArgumentsKept() async throws {
         let (result, _) = await runScript([.call("echo", "{oops"), .answer("ok")], tools: [EchoTool()])

@@ -95,15 +95,10 @@ struct AgentLoader {
     static func parseShorthand(
         _ text: String, fail: (String) throws(DefinitionError) -> Never
     ) throws(DefinitionError) -> ModelReference {
-        // A GGUF file is a model of the built-in `local` provider: `model: models/tiny.gguf`.
-        if text.lowercased().hasSuffix(".gguf"), !text.hasPrefix("local/") {
-            return ModelReference(provider: "local", name: text)
-        }
-        guard let slash = text.firstIndex(of: "/"), slash != text.startIndex, text.index(after: slash) != text.endIndex
-        else {
+        guard let reference = ModelReference(shorthand: text) else {
             try fail("'\(text)' is not of the form provider/model-id (for example openai/gpt-4o-mini)")
         }
-        return ModelReference(provider: String(text[..<slash]), name: String(text[text.index(after: slash)...]))
+        return reference
     }
 
     private func readModel(_ node: Node) throws(DefinitionError) -> ModelReference {

@@ -83,6 +83,25 @@ public struct ModelReference: Sendable, Hashable, CustomStringConvertible {
         self.fallback = fallback
     }
 
+    /// The reference a `provider/model-id` shorthand names (`openai/gpt-4o-mini`; the id may hold further
+    /// slashes), with default options and no fallbacks.
+    ///
+    /// A path to a `.gguf` file is a model of the built-in `local` provider.
+    ///
+    /// - Parameter shorthand: The text; `nil` when it has no `/`, or nothing before or after the first one.
+    public init?(shorthand: String) {
+        // A GGUF file is a model of the built-in `local` provider: `model: models/tiny.gguf`.
+        if shorthand.lowercased().hasSuffix(".gguf"), !shorthand.hasPrefix("local/") {
+            self.init(provider: "local", name: shorthand)
+            return
+        }
+        guard let slash = shorthand.firstIndex(of: "/"), slash != shorthand.startIndex,
+            shorthand.index(after: slash) != shorthand.endIndex
+        else { return nil }
+        self.init(
+            provider: String(shorthand[..<slash]), name: String(shorthand[shorthand.index(after: slash)...]))
+    }
+
     /// This model followed by its fallbacks (and theirs), in the order they are tried.
     public var chain: [ModelReference] {
         var first = self

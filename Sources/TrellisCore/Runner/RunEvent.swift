@@ -8,8 +8,12 @@ public enum RunEvent: Sendable, Hashable {
     case reasoningDelta(String)
     /// The model asked for a tool call.
     case toolCall(ToolCall)
-    /// A tool call's result was appended to the transcript.
-    case toolResult(call: ToolCall, output: ToolOutput)
+    /// A tool call's result was appended to the transcript, with how long the tool ran; `duration` is `nil` for a
+    /// call that never ran (unknown tool, invalid arguments, refused, over a limit).
+    ///
+    /// Results arrive in call order after the whole reply's calls are done, so time them by `duration`, not by
+    /// when the events arrive.
+    case toolResult(call: ToolCall, output: ToolOutput, duration: Duration?)
     /// A model call reported usage.
     case usage(Usage)
     /// The run ended.

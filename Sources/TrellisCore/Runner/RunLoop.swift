@@ -15,7 +15,8 @@ struct RunLoop: Sendable {
     private struct State {
         var transcript: [ChatMessage]
         var records: [ToolCallRecord] = []
-        var usage = Usage()
+        /// `nil` until a model call reports usage.
+        var usage: Usage?
         var turns = 0
         var lastText = ""
         var breaker = ToolDispatcher.RepeatBreaker()
@@ -38,7 +39,7 @@ struct RunLoop: Sendable {
                         code: "max_turns",
                         message: "reached limits.max_turns (\(limits.maxTurns)) without a final answer"))
             }
-            if let maxCost = limits.maxCost, let spent = state.usage.cost, spent + state.lastCost > maxCost {
+            if let maxCost = limits.maxCost, let spent = state.usage?.cost, spent + state.lastCost > maxCost {
                 return finish(
                     &state, .maxCost,
                     RunError(
@@ -62,7 +63,7 @@ struct RunLoop: Sendable {
                 return finish(&state, .error, RunError(code: "provider_error", message: "\(error)"))
             }
             if let usage = response.usage {
-                state.usage += usage
+                state.usage = (state.usage ?? Usage()) + usage
                 state.lastCost = usage.cost ?? 0
                 await onEvent(.usage(usage))
             }
@@ -99,13 +100,13 @@ struct RunLoop: Sendable {
                 return finish(&state, .stop, nil)
             }
 
-            if let maxTokens = limits.maxTokens, state.usage.totalTokens >= maxTokens {
+            if let maxTokens = limits.maxTokens, let used = state.usage?.totalTokens, used >= maxTokens {
                 await closeUnrun(calls, &state, reason: "the run's token budget is spent")
                 return finish(
                     &state, .maxTokens,
                     RunError(
                         code: "max_tokens",
-                        message: "used \(state.usage.totalTokens) tokens, limits.max_tokens is \(maxTokens)"))
+                        message: "used \(used) tokens, limits.max_tokens is \(maxTokens)"))
             }
 
             let budget = limits.maxToolCalls.map { max(0, $0 - state.records.count) }
@@ -182,7 +183,7 @@ struct RunLoop: Sendable {
         let results = calls.map { ($0, ToolOutput.error("not executed: \(reason)")) }
         for (call, output) in results {
             await onEvent(.toolCall(call))
-            await onEvent(.toolResult(call: call, output: output))
+            await onEvent(.toolResult(call: call, output: output, duration: nil))
         }
         append(results, &state)
     }

@@ -3,7 +3,8 @@ extension RunResult {
     ///
     /// `{"agent", "model", "output", "finish_reason", "route": {"label","agent","confidence","classifier"}|null, "turns",
     /// "tool_calls": [{"name","arguments","is_error","content"}], "usage": {"input_tokens","output_tokens",
-    /// "total_tokens","cost"}, "error": null|{"code","message"}}`
+    /// "total_tokens","cost"}|null, "error": null|{"code","message"}}`; `usage` is `null` when no model call reported
+    /// usage.
     public var json: JSONValue {
         let route: JSONValue =
             if let route {
@@ -30,12 +31,14 @@ extension RunResult {
             "route": route,
             "turns": .integer(turns),
             "tool_calls": .array(calls),
-            "usage": [
-                "input_tokens": .integer(usage.inputTokens),
-                "output_tokens": .integer(usage.outputTokens),
-                "total_tokens": .integer(usage.totalTokens),
-                "cost": usage.cost.map(JSONValue.number) ?? .null,
-            ],
+            "usage": usage.map { usage in
+                [
+                    "input_tokens": .integer(usage.inputTokens),
+                    "output_tokens": .integer(usage.outputTokens),
+                    "total_tokens": .integer(usage.totalTokens),
+                    "cost": usage.cost.map(JSONValue.number) ?? .null,
+                ]
+            } ?? .null,
             "error": error,
         ]
     }

@@ -98,8 +98,9 @@ public struct RunResult: Sendable, Hashable {
     public var turns: Int
     /// Every tool call, in order, with its result.
     public var toolCalls: [ToolCallRecord]
-    /// Tokens and cost over the whole run.
-    public var usage: Usage
+    /// Tokens and cost summed over the model calls that reported usage; `nil` when none did (a provider that
+    /// reports nothing is not a run that cost nothing).
+    public var usage: Usage?
     /// Why the run failed, when it did not end with an answer.
     public var error: RunError?
     /// The whole transcript; every tool call is paired with exactly one result.
@@ -110,7 +111,7 @@ public struct RunResult: Sendable, Hashable {
     /// Creates a result.
     public init(
         agent: String, output: String, finishReason: RunFinishReason, route: RouteDecision? = nil, turns: Int,
-        toolCalls: [ToolCallRecord], usage: Usage, error: RunError?, transcript: [ChatMessage], model: String? = nil
+        toolCalls: [ToolCallRecord], usage: Usage?, error: RunError?, transcript: [ChatMessage], model: String? = nil
     ) {
         self.agent = agent
         self.output = output

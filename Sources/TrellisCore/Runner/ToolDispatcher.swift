@@ -67,8 +67,9 @@ struct ToolDispatcher: Sendable {
             ToolContext(agent: agent.name, runID: options.runID, callID: call.id, workspace: options.workspace)
         }
         var outputs = [ToolOutput?](repeating: nil, count: calls.count)
+        var durations = [Duration?](repeating: nil, count: calls.count)
         if parallel {
-            await withTaskGroup(of: (Int, ToolOutput).self) { group in
+            await withTaskGroup(of: (Int, Timed).self) { group in
                 for (position, plan) in plans.enumerated() {
                     switch plan {
                     case .done(let output):
@@ -78,21 +79,26 @@ struct ToolDispatcher: Sendable {
                         group.addTask { (position, await Self.execute(executor, arguments, callContext)) }
                     }
                 }
-                for await (position, output) in group { outputs[position] = output }
+                for await (position, timed) in group {
+                    outputs[position] = timed.output
+                    durations[position] = timed.duration
+                }
             }
         } else {
             for (position, plan) in plans.enumerated() {
                 switch plan {
                 case .done(let output): outputs[position] = output
                 case .run(let executor, let arguments):
-                    outputs[position] = await Self.execute(executor, arguments, context(calls[position]))
+                    let timed = await Self.execute(executor, arguments, context(calls[position]))
+                    outputs[position] = timed.output
+                    durations[position] = timed.duration
                 }
             }
         }
-        for (call, output) in zip(calls, outputs) {
-            let output = output ?? .error("not executed: the run was cancelled")
+        for (position, call) in calls.enumerated() {
+            let output = outputs[position] ?? .error("not executed: the run was cancelled")
             batch.results.append((call, output))
-            await onEvent(.toolResult(call: call, output: output))
+            await onEvent(.toolResult(call: call, output: output, duration: durations[position]))
         }
         return batch
     }
@@ -137,17 +143,27 @@ struct ToolDispatcher: Sendable {
         }
     }
 
+    /// A call's output and how long the tool ran.
+    private struct Timed: Sendable {
+        var output: ToolOutput
+        var duration: Duration
+    }
+
     private static func execute(_ executor: any ToolExecutor, _ arguments: JSONValue, _ context: ToolContext) async
-        -> ToolOutput
+        -> Timed
     {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let output: ToolOutput
         do {
             try Task.checkCancellation()
-            return try await executor.execute(arguments: arguments, context: context)
+            output = try await executor.execute(arguments: arguments, context: context)
         } catch is CancellationError {
-            return .error("not finished: the run was cancelled")
+            output = .error("not finished: the run was cancelled")
         } catch {
-            return .error("tool '\(executor.definition.name)' failed: \(error)")
+            output = .error("tool '\(executor.definition.name)' failed: \(error)")
         }
+        return Timed(output: output, duration: clock.now - start)
     }
 
     /// Parses a call's arguments; empty text means `{}`.
