@@ -18,7 +18,9 @@ struct MCPRealServerTests {
     static let hasTime = MCPTestSupport.onPath("mcp-server-time")
     static let hasGit = MCPTestSupport.onPath("mcp-server-git")
 
-    @Test("mcp-server-time: get_current_time and convert_time answer", .enabled(if: hasTime, "mcp-server-time is not installed (pip install mcp-server-time)"))
+    @Test(
+        "mcp-server-time: get_current_time and convert_time answer",
+        .enabled(if: hasTime, "mcp-server-time is not installed (pip install mcp-server-time)"))
     func timeTools() async throws {
         let pid = try await MCPServerPool.withPool([Self.time]) { pool in
             let tools = try await pool.tools(of: "time")
@@ -68,7 +70,9 @@ struct MCPRealServerTests {
         }
     }
 
-    @Test("mcp-server-git: 12 tools, and git_status of a fresh repository", .enabled(if: hasGit, "mcp-server-git is not installed (pip install mcp-server-git)"))
+    @Test(
+        "mcp-server-git: 12 tools, and git_status of a fresh repository",
+        .enabled(if: hasGit, "mcp-server-git is not installed (pip install mcp-server-git)"))
     func gitStatus() async throws {
         let tree = try TemporaryTree()
         let repository = tree.root
