@@ -115,17 +115,18 @@ import TrellisTesting
               fixture: {command: \(server), args: [--pid-file, pids.txt]}
               broken: {command: \(server), args: [--exit-at-start, 3]}
             """,
-            "agents/a.yaml": """
+            "agents/a.yaml": "model: openai/m\ntools: [clock, {mcp: fixture, allow: [echo, ecko]}]\n",
+            "agents/b.yaml": "model: openai/m\ntools: [{mcp: broken}]\n",
+            "agents/c.yaml": """
             model: openai/m
-            tools: [clock, {mcp: fixture, allow: [echo, ecko]}]
+            tools: [clock, {mcp: fixture, allow: [echo]}]
             tool_choice: {function: pidd}
             stop_at_tools: [echo]
             """,
-            "agents/b.yaml": "model: openai/m\ntools: [{mcp: broken}]\n",
         ])
         let shallow = try await cli.run(["validate"])
         #expect(shallow.stderr == "")
-        #expect(shallow.stdout == "ok: 2 agents valid\n")
+        #expect(shallow.stdout == "ok: 3 agents valid\n")
         #expect(shallow.status == 0)
 
         let deep = try await cli.run(["validate", "--deep"])
@@ -138,13 +139,49 @@ import TrellisTesting
         #expect(
             Array(lines.suffix(2)) == [
                 "error: ./agents/a.yaml:2:45: MCP server 'fixture' has no tool 'ecko' (did you mean 'echo'?); it offers: \(offered)",
-                "error: ./agents/a.yaml:3:25: 'tool_choice' forces tool 'pidd', which the agent does not have; its tools: clock, echo",
+                "error: ./agents/c.yaml:3:25: 'tool_choice' forces tool 'pidd', which the agent does not have; its tools: clock, echo",
             ])
         // The server was stopped before validate exited.
         let pids = try String(contentsOfFile: cli.root + "/pids.txt", encoding: .utf8)
         for pid in pids.split(separator: "\n").compactMap({ Int32($0) }) {
             #expect(kill(pid, 0) != 0, "MCP server \(pid) still runs after validate")
         }
+    }
+
+    @Test func deepRunsDescribeOfPluginsThatDescribeThemselves() async throws {
+        let describe = """
+            #!/bin/sh
+            if [ "$1" = "--describe" ]; then
+              echo '{"protocol": 1, "tools": [{"name": "whisper", "description": "Says it quietly"}]}'
+              exit 0
+            fi
+            cat >/dev/null
+            echo '{"content": "ok", "is_error": false}'
+            """
+        let cli = try CLIHarness(files: [
+            "plugins/quiet/plugin.yaml": "protocol: 1\ncommand: ./describe.sh\ndescribe: true\n",
+            "plugins/quiet/describe.sh": describe,
+            "plugins/broken/plugin.yaml": "protocol: 1\ncommand: ./fail.sh\ndescribe: true\n",
+            "plugins/broken/fail.sh": "#!/bin/sh\necho 'cannot describe: no config' >&2\nexit 3\n",
+            "agents/a.yaml": "model: openai/m\ntools: [{plugin: quiet, allow: [whispr]}]\nstop_at_tools: [whisper]\n",
+        ])
+        for script in ["quiet/describe.sh", "broken/fail.sh"] {
+            try FileManager.default.setAttributes(
+                [.posixPermissions: 0o755], ofItemAtPath: cli.root + "/plugins/" + script)
+        }
+        let shallow = try await cli.run(["validate"])
+        #expect(shallow.stdout == "ok: 1 agent valid\n")
+        #expect(shallow.status == 0)
+
+        let deep = try await cli.run(["validate", "--deep"])
+        #expect(deep.status == 2)
+        let lines = errors(deep, in: cli)
+        #expect(lines.first?.hasPrefix("error: WS/plugins/broken/plugin.yaml: ") == true)
+        #expect(lines.contains { $0.contains("cannot describe: no config") })
+        #expect(
+            lines.last
+                == "error: ./agents/a.yaml:2:33: plugin 'quiet' has no tool 'whispr' (did you mean 'whisper'?); it offers: whisper"
+        )
     }
 
     @Test(.enabled(if: hasPython, "needs python3 in /usr/bin or /bin for the fixture MCP server"))

@@ -79,3 +79,29 @@ import TrellisCore
         #expect(plain.errors() == [])
     }
 }
+
+/// A misspelt required key is reported once, as the unknown key with its hint, not again as missing.
+@Suite struct MisspeltRequiredKeyTests {
+    @Test func aMisspeltModelIsNotAlsoMissing() throws {
+        let errors = try WorkspaceFixture(agents: ["a": "modle: openai/m\n"]).errors()
+        #expect(errors.count == 1)
+        #expect(
+            errors.first?.hasPrefix("WS/agents/a.yaml:1:1: unknown key 'modle' in the agent (did you mean 'model'?)")
+                == true)
+    }
+
+    @Test func aMisspeltCommandOrKindIsNotAlsoMissing() throws {
+        let workspace = "providers:\n  local: {knd: openai}\nmcp_servers:\n  time: {comand: mcp-server-time}\n"
+        let errors = try WorkspaceFixture(
+            agents: ["a": "model: openai/m\ntools: [{mcp: time}]\n"], workspace: workspace
+        )
+        .errors()
+        #expect(errors.count == 2)
+        #expect(
+            errors.first?.hasPrefix(
+                "WS/trellis.yaml:2:11: unknown key 'knd' in provider 'local' (did you mean 'kind'?)") == true)
+        #expect(
+            errors.last?.hasPrefix(
+                "WS/trellis.yaml:4:10: unknown key 'comand' in MCP server 'time' (did you mean 'command'?)") == true)
+    }
+}

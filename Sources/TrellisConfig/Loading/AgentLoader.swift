@@ -73,7 +73,9 @@ struct AgentLoader {
             } catch {
                 problems.append(error)
             }
-        } else if fields.model == nil, !fields.modelWritten {
+        } else if fields.model == nil, !fields.modelWritten,
+            !reader.misspells("model", in: root, allowed: ConfigSchema.keys(ConfigSchema.agent))
+        {
             problems.append(
                 reader.error(at: root, "missing required key 'model' (for example: model: openai/gpt-4o-mini)"))
         }

@@ -162,6 +162,8 @@ struct WorkspaceConfigurationLoader {
         let allKeys = ConfigSchema.keys(ConfigSchema.provider(kinds: kinds))
         let members = try reader.mapping(node, allowed: allKeys, what: "provider '\(name)'", problems: &problems)
         guard let kindNode = members.first(where: { $0.key == "kind" })?.value else {
+            // `knd: openai` has been reported as an unknown key with its hint; without a kind nothing else is read.
+            if reader.misspells("kind", in: node, allowed: allKeys) { throw problems.removeLast() }
             throw reader.error(
                 at: node,
                 "provider '\(name)' is missing required key 'kind' (one of: \(kindNames.joined(separator: ", ")))")
@@ -229,6 +231,9 @@ struct WorkspaceConfigurationLoader {
             node, allowed: ConfigSchema.keys(ConfigSchema.mcpServer), what: "MCP server '\(name)'",
             problems: &problems)
         guard let commandNode = members.first(where: { $0.key == "command" })?.value else {
+            if reader.misspells("command", in: node, allowed: ConfigSchema.keys(ConfigSchema.mcpServer)) {
+                throw problems.removeLast()
+            }
             throw reader.error(at: node, "MCP server '\(name)' is missing required key 'command'")
         }
         let place = reader.error(at: node, "")

@@ -68,7 +68,9 @@ struct PluginManifestLoader {
                     problems.append(error)
                 }
             }
-            if !manifest.describe, manifest.tools.isEmpty, !members.contains(where: { $0.key == "tools" }) {
+            if !manifest.describe, manifest.tools.isEmpty, !members.contains(where: { $0.key == "tools" }),
+                !reader.misspells("tools", in: root, allowed: ConfigSchema.keys(PluginManifest.schema))
+            {
                 problems.append(
                     reader.error(at: root, "a plugin needs 'tools:' (a list) or 'describe: true'"))
             }
@@ -82,7 +84,11 @@ struct PluginManifestLoader {
     }
 
     private func missingKeys(_ members: [YAMLReader.Member], _ root: Node) -> [DefinitionError] {
-        ["protocol", "command"].filter { key in !members.contains(where: { $0.key == key }) }.map { key in
+        let allowed = ConfigSchema.keys(PluginManifest.schema)
+        let missing = ["protocol", "command"].filter { key in
+            !members.contains(where: { $0.key == key }) && !reader.misspells(key, in: root, allowed: allowed)
+        }
+        return missing.map { key in
             let example = key == "protocol" ? "protocol: 1" : "command: ./run.sh"
             return reader.error(at: root, "missing required key '\(key)' (for example: \(example))")
         }

@@ -90,6 +90,16 @@ struct YAMLReader {
         return members
     }
 
+    /// Whether the mapping holds an unknown key whose did-you-mean hint is `key` (`comand` for `command`): then
+    /// "missing required key" would only repeat the unknown-key problem.
+    func misspells(_ key: String, in node: Node, allowed: [String]) -> Bool {
+        guard case .mapping(let mapping) = node else { return false }
+        return mapping.keys.contains { keyNode in
+            guard let written = keyNode.string, !allowed.contains(written) else { return false }
+            return Suggestions.closest(to: written, in: allowed) == key
+        }
+    }
+
     /// Runs `body`, adding what it throws to `problems`; `true` when it succeeded.
     @discardableResult
     func collect(_ problems: inout [DefinitionError], _ body: () throws(DefinitionError) -> Void) -> Bool {

@@ -76,6 +76,8 @@ extension AgentToolbox {
                     "\(what) '\(reference.name)' has no tool '\(name)'\(Suggestions.hint(for: name, in: available)); "
                     + "it offers: \(available.isEmpty ? "none" : available.joined(separator: ", "))"
                 problems.append(agent.error(at: .allow(tool: index, entry: entry), message).description)
+                // The agent's tool list depends on the broken name: the other names are not checked against it.
+                complete = false
             }
             for name in available where reference.allow?.contains(name) ?? true {
                 // As ``tools(for:)`` names them: a plugin's or server's tool whose name is taken is SOURCE_TOOL.
