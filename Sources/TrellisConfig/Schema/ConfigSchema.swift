@@ -155,9 +155,9 @@ public enum ConfigSchema {
                 ],
             ],
             "stop_at_tools": [
-                "type": "array", "minItems": 1, "uniqueItems": true, "items": ["type": "string"],
+                "type": ["string", "array"], "minItems": 1, "uniqueItems": true, "items": ["type": "string"],
                 "description":
-                    "Tool names whose successful call ends the run, its result being the answer (no further model call).",
+                    "Tool names whose successful call ends the run, its result being the answer (no further model call); one name is a list of one.",
             ],
             "parallel_tool_calls": ["type": "boolean", "description": "Default true."],
             "limits": limits,
