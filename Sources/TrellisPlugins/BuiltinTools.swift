@@ -6,19 +6,20 @@ public enum BuiltinTools {
     /// Adds the built-in tool factories to a registry.
     public static func register(in registry: inout ToolRegistry) {
         registry.register(
-            ToolFactory(name: "clock", summary: "current date and time in any IANA time zone") { setup in
-                try expectKeys([], in: setup, tool: "clock")
-                return ClockTool()
+            ToolFactory(name: "clock", summary: "current date and time in any IANA time zone", settingKeys: []) { _ in
+                ClockTool()
             })
         registry.register(
-            ToolFactory(name: "calculator", summary: "arithmetic expressions, parsed (never evaluated as code)") {
-                setup in
-                try expectKeys([], in: setup, tool: "calculator")
-                return CalculatorTool()
+            ToolFactory(
+                name: "calculator", summary: "arithmetic expressions, parsed (never evaluated as code)", settingKeys: []
+            ) { _ in
+                CalculatorTool()
             })
         registry.register(
-            ToolFactory(name: "http_get", summary: "fetch a URL from allow-listed hosts") { setup in
-                try expectKeys(["allow_hosts", "max_bytes", "timeout"], in: setup, tool: "http_get")
+            ToolFactory(
+                name: "http_get", summary: "fetch a URL from allow-listed hosts",
+                settingKeys: ["allow_hosts", "max_bytes", "timeout"]
+            ) { setup in
                 let hosts = try stringList(setup.settings["allow_hosts"], key: "tools.http_get.allow_hosts")
                 let maxBytes =
                     try positiveInt(setup.settings["max_bytes"], key: "tools.http_get.max_bytes") ?? 1_000_000
@@ -26,16 +27,17 @@ public enum BuiltinTools {
                 return HTTPGetTool(allowHosts: hosts, maxBytes: maxBytes, timeout: .milliseconds(Int64(seconds * 1000)))
             })
         registry.register(
-            ToolFactory(name: "read_file", summary: "read a text file under a root folder") { setup in
-                try expectKeys(["root", "max_bytes"], in: setup, tool: "read_file")
+            ToolFactory(
+                name: "read_file", summary: "read a text file under a root folder", settingKeys: ["root", "max_bytes"]
+            ) { setup in
                 let maxBytes =
                     try positiveInt(setup.settings["max_bytes"], key: "tools.read_file.max_bytes") ?? 256 * 1024
                 return ReadFileTool(root: try root(setup, tool: "read_file"), maxBytes: maxBytes)
             })
         registry.register(
-            ToolFactory(name: "list_files", summary: "list a folder under a root folder") { setup in
-                try expectKeys(["root"], in: setup, tool: "list_files")
-                return ListFilesTool(root: try root(setup, tool: "list_files"))
+            ToolFactory(name: "list_files", summary: "list a folder under a root folder", settingKeys: ["root"]) {
+                setup in
+                ListFilesTool(root: try root(setup, tool: "list_files"))
             })
     }
 
@@ -44,13 +46,6 @@ public enum BuiltinTools {
         var registry = ToolRegistry()
         register(in: &registry)
         return registry
-    }
-
-    private static func expectKeys(_ keys: [String], in setup: ToolSetup, tool: String) throws {
-        for key in setup.settings.keys where !keys.contains(key) {
-            let allowed = keys.isEmpty ? "none" : keys.joined(separator: ", ")
-            throw ToolSetupError("unknown setting '\(key)' for tool '\(tool)'; allowed: \(allowed)")
-        }
     }
 
     private static func root(_ setup: ToolSetup, tool: String) throws -> String {

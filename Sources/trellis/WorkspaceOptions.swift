@@ -34,6 +34,7 @@ struct WorkspaceOptions: ParsableArguments, Sendable {
         do {
             return try Workspace.load(
                 root: root, environment: ProcessInfo.processInfo.environment, toolNames: registry.names,
+                toolSettingKeys: registry.settingKeys,
                 providerKinds: ProviderFactory.kinds, extraAgentFiles: extraAgentFiles)
         } catch {
             throw CLIFailure.invalid(error.description)

@@ -54,7 +54,7 @@ import TrellisTesting
         #expect(outcome.status == 2)
         #expect(
             outcome.stderr
-                == "error: ./trellis.yaml:2:13: unknown setting 'allow_host' for tool 'http_get'; allowed: allow_hosts, max_bytes, timeout\n"
+                == "error: ./trellis.yaml:2:14: unknown setting 'allow_host' for tool 'http_get' (did you mean 'allow_hosts'?); allowed: allow_hosts, max_bytes, timeout\n"
         )
     }
 

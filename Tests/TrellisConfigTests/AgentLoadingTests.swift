@@ -122,8 +122,8 @@ import TrellisCore
         let keys = ConfigSchema.agent["properties"]?.objectValue?.keys ?? []
         #expect(
             keys == [
-                "name", "description", "model", "system", "tools", "approval", "tool_choice", "parallel_tool_calls",
-                "limits", "params",
+                "name", "description", "model", "system", "tools", "approval", "tool_choice", "stop_at_tools",
+                "parallel_tool_calls", "limits", "params",
             ])
         let workspaceKeys =
             ConfigSchema.workspace(providerKinds: WorkspaceFixture.providerKinds)["properties"]?.objectValue?.keys ?? []

@@ -17,12 +17,18 @@ struct WorkspaceFixture {
     }
 
     static let tools = ["calculator", "clock", "http_get", "list_files", "read_file"]
+    /// The setting keys the built-ins declare (as `BuiltinTools` does), so `tools:` blocks are checked.
+    static let settingKeys: [String: [String]] = [
+        "calculator": [], "clock": [], "http_get": ["allow_hosts", "max_bytes", "timeout"],
+        "list_files": ["root"], "read_file": ["root", "max_bytes"],
+    ]
     /// The kinds the shipped build speaks, so these tests check the real provider table.
     static let providerKinds: [ProviderKind] = ProviderFactory.kinds
 
     func load(environment: [String: String] = [:]) throws -> Workspace {
         try Workspace.load(
-            root: root, environment: environment, toolNames: Self.tools, providerKinds: Self.providerKinds)
+            root: root, environment: environment, toolNames: Self.tools, toolSettingKeys: Self.settingKeys,
+            providerKinds: Self.providerKinds)
     }
 
     /// The error lines a load produces, with the root replaced by `WS`.

@@ -12,7 +12,7 @@ struct BuiltinToolsTests {
     /// Makes a built-in from a settings object, with the temporary tree's root as the workspace.
     private func make(_ name: String, _ settings: JSONValue = [:]) throws -> any ToolExecutor {
         let factory = try #require(BuiltinTools.registry[name])
-        return try factory.make(ToolSetup(settings: settings.objectValue ?? JSONObject(), workspaceRoot: tree.root))
+        return try factory.build(ToolSetup(settings: settings.objectValue ?? JSONObject(), workspaceRoot: tree.root))
     }
 
     private func setupError(_ name: String, _ settings: JSONValue) -> ToolSetupError? {

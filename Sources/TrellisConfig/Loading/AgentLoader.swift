@@ -3,89 +3,143 @@ import TrellisCore
 import Yams
 
 /// Turns the text of one agent file into an ``AgentFile``.
+///
+/// Every problem of the file is collected, in file order: a key whose value is broken is skipped and the other
+/// keys are still read, so one run reports everything.
 struct AgentLoader {
     let reader: YAMLReader
     let defaultModel: String?
 
-    func load(_ text: String, path: String) throws(DefinitionError) -> AgentFile {
-        let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        guard let root = try reader.compose(text) else {
-            throw reader.error(at: nil, "the file is empty; an agent needs at least 'model'")
-        }
-        let members = try reader.mapping(root, allowed: ConfigSchema.keys(ConfigSchema.agent), what: "the agent")
-        var name = stem
-        var namePlace = reader.error(at: nil, "")
+    /// What the loop over the file's keys has found so far.
+    struct Fields {
+        var name: String
+        var namePlace: DefinitionError
         var description: String?
         var model: ModelReference?
-        var modelPlace = reader.error(at: root, "")
+        var modelWritten = false
+        var modelPlace: DefinitionError
         var system: String?
+        var systemNode: Node?
         var tools: [ToolReference] = []
+        var toolsComplete = true
         var toolPlaces: [DefinitionError] = []
-        var toolChoice: ToolChoice?
+        var allowPlaces: [[DefinitionError]] = []
+        var toolChoices: [ToolChoice] = []
+        var toolChoicePlaces: [DefinitionError?] = []
+        var stopAtTools: [String] = []
+        var stopAtToolPlaces: [DefinitionError] = []
         var parallel = true
         var limits = RunLimits()
         var params: [AgentParameter] = []
+        var paramsComplete = true
         var approval = ToolApprovalPolicy()
         var approvalPlaces: [String: DefinitionError] = [:]
+    }
 
+    /// Reads the file.
+    ///
+    /// - Returns: The problems in file order, and the agent as far as it could be read (for the workspace's
+    ///   cross-checks, so those run in the same pass); `nil` when the file is not a mapping at all. An agent with
+    ///   a broken or missing model has an empty provider and model name.
+    func load(_ text: String, path: String) -> (file: AgentFile?, problems: [DefinitionError]) {
+        let stem = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        var problems: [DefinitionError] = []
+        let root: Node
+        let members: [YAMLReader.Member]
+        do throws(DefinitionError) {
+            guard let composed = try reader.compose(text) else {
+                throw reader.error(at: nil, "the file is empty; an agent needs at least 'model'")
+            }
+            root = composed
+            members = try reader.mapping(
+                root, allowed: ConfigSchema.keys(ConfigSchema.agent), what: "the agent", problems: &problems)
+        } catch {
+            return (nil, YAMLReader.inFileOrder(problems + [error]))
+        }
+        var fields = Fields(
+            name: stem, namePlace: reader.error(at: nil, ""), modelPlace: reader.error(at: root, ""))
         for member in members {
-            let value = member.value
-            switch member.key {
-            case "name":
-                name = try reader.string(value, field: "name")
-                namePlace = reader.error(at: value, "")
-                guard Self.isValidName(name) else {
-                    throw reader.error(at: value, "'name' may hold letters, digits, '-', '_' and '.', got '\(name)'")
-                }
-            case "description":
-                description = try reader.string(value, field: "description")
-            case "model":
-                model = try readModel(value)
-                modelPlace = reader.error(at: value, "")
-            case "system":
-                system = try readSystem(value, agentPath: path)
-            case "tools":
-                guard case .sequence(let sequence) = value else {
-                    throw reader.error(
-                        at: value,
-                        "'tools' must be a list (clock, {plugin: NAME}, {mcp: NAME}), got \(reader.kind(of: value))")
-                }
-                for element in sequence {
-                    let reference = try readToolReference(element)
-                    if tools.contains(where: { $0.name == reference.name && $0.source == reference.source }) {
-                        throw reader.error(at: element, "tool '\(reference)' is listed twice")
-                    }
-                    tools.append(reference)
-                    toolPlaces.append(reader.error(at: element, ""))
-                }
-            case "approval":
-                (approval, approvalPlaces) = try readApproval(value)
-            case "tool_choice":
-                toolChoice = try readToolChoice(value)
-            case "parallel_tool_calls":
-                parallel = try reader.bool(value, field: "parallel_tool_calls")
-            case "limits":
-                limits = try readLimits(value)
-            case "params":
-                params = try readParams(value)
-            default:
-                break
+            do throws(DefinitionError) {
+                try read(member, into: &fields, agentPath: path, problems: &problems)
+            } catch {
+                problems.append(error)
             }
         }
-        if model == nil, let defaultModel {
-            model = try Self.parseShorthand(defaultModel) { message throws(DefinitionError) in
-                throw reader.error(at: root, "defaults.model in trellis.yaml: \(message)")
+        if fields.model == nil, !fields.modelWritten, let defaultModel {
+            do throws(DefinitionError) {
+                fields.model = try Self.parseShorthand(defaultModel) { message throws(DefinitionError) in
+                    throw reader.error(at: root, "defaults.model in trellis.yaml: \(message)")
+                }
+            } catch {
+                problems.append(error)
             }
+        } else if fields.model == nil, !fields.modelWritten,
+            !reader.misspells("model", in: root, allowed: ConfigSchema.keys(ConfigSchema.agent))
+        {
+            problems.append(
+                reader.error(at: root, "missing required key 'model' (for example: model: openai/gpt-4o-mini)"))
         }
-        guard let model else {
-            throw reader.error(at: root, "missing required key 'model' (for example: model: openai/gpt-4o-mini)")
+        if fields.paramsComplete, let system = fields.system {
+            problems += undeclaredParameters(in: system, at: fields.systemNode, declared: fields.params.map(\.name))
         }
+        let model = fields.model ?? ModelReference(provider: "", name: "")
         let definition = AgentDefinition(
-            name: name, description: description, model: model, system: system, tools: tools,
-            toolChoices: toolChoice.map { [$0] } ?? [], parallelToolCalls: parallel, limits: limits, approval: approval)
-        return AgentFile(
-            path: path, definition: definition, params: params, toolPlaces: toolPlaces,
-            approvalPlaces: approvalPlaces, modelPlace: modelPlace, namePlace: namePlace)
+            name: fields.name, description: fields.description, model: model, system: fields.system,
+            tools: fields.tools, toolChoices: fields.toolChoices, stopAtTools: fields.stopAtTools,
+            parallelToolCalls: fields.parallel, limits: fields.limits, approval: fields.approval)
+        let file = AgentFile(
+            path: path, definition: definition, params: fields.params, toolsComplete: fields.toolsComplete,
+            toolPlaces: fields.toolPlaces,
+            allowPlaces: fields.allowPlaces, toolChoicePlaces: fields.toolChoicePlaces,
+            stopAtToolPlaces: fields.stopAtToolPlaces, systemPlace: fields.systemNode.map { reader.error(at: $0, "") },
+            approvalPlaces: fields.approvalPlaces, modelPlace: fields.modelPlace, namePlace: fields.namePlace)
+        return (file, YAMLReader.inFileOrder(problems))
+    }
+
+    private func read(
+        _ member: YAMLReader.Member, into fields: inout Fields, agentPath: String, problems: inout [DefinitionError]
+    ) throws(DefinitionError) {
+        let value = member.value
+        switch member.key {
+        case "name":
+            let name = try reader.string(value, field: "name")
+            guard Self.isValidName(name) else {
+                throw reader.error(at: value, "'name' may hold letters, digits, '-', '_' and '.', got '\(name)'")
+            }
+            fields.name = name
+            fields.namePlace = reader.error(at: value, "")
+        case "description":
+            fields.description = try reader.string(value, field: "description")
+        case "model":
+            fields.modelWritten = true
+            fields.modelPlace = reader.error(at: value, "")
+            fields.model = try readModel(value, problems: &problems)
+        case "system":
+            fields.systemNode = value
+            fields.system = try readSystem(value, agentPath: agentPath)
+        case "tools":
+            fields.toolsComplete = false
+            let before = problems.count
+            try readTools(value, into: &fields, problems: &problems)
+            fields.toolsComplete = problems.count == before
+        case "approval":
+            (fields.approval, fields.approvalPlaces) = try readApproval(value, problems: &problems)
+        case "tool_choice":
+            try readToolChoices(value, into: &fields, problems: &problems)
+        case "stop_at_tools":
+            try readStopAtTools(value, into: &fields, problems: &problems)
+        case "parallel_tool_calls":
+            fields.parallel = try reader.bool(value, field: "parallel_tool_calls")
+        case "limits":
+            fields.limits = try readLimits(value, problems: &problems)
+        case "params":
+            fields.paramsComplete = false
+            let before = problems.count
+            fields.params = try readParams(value, problems: &problems)
+            fields.paramsComplete = problems.count == before
+        default:
+            break
+        }
     }
 
     static func isValidName(_ name: String) -> Bool {
@@ -101,50 +155,70 @@ struct AgentLoader {
         return reference
     }
 
-    private func readModel(_ node: Node) throws(DefinitionError) -> ModelReference {
+    /// The model, or `nil` when it is broken in a way already added to `problems`.
+    private func readModel(_ node: Node, problems: inout [DefinitionError]) throws(DefinitionError) -> ModelReference? {
         if case .scalar = node {
             let text = try reader.string(node, field: "model")
             return try Self.parseShorthand(text) { message throws(DefinitionError) in
                 throw reader.error(at: node, "'model': \(message)")
             }
         }
-        let members = try reader.mapping(node, allowed: ConfigSchema.keys(ConfigSchema.model), what: "'model'")
+        let members = try reader.mapping(
+            node, allowed: ConfigSchema.keys(ConfigSchema.model), what: "'model'", problems: &problems)
         var provider: String?
         var name: String?
+        var nameBroken = false
         var options = GenerationOptions()
         var fallback: [ModelReference] = []
         for member in members {
-            let value = member.value
-            switch member.key {
-            case "provider": provider = try reader.string(value, field: "model.provider")
-            case "name": name = try reader.string(value, field: "model.name")
-            case "temperature": options.temperature = try reader.double(value, field: "model.temperature")
-            case "top_p": options.topP = try reader.double(value, field: "model.top_p")
-            case "max_tokens": options.maxTokens = try reader.int(value, field: "model.max_tokens", minimum: 1)
-            case "stop": options.stop = try reader.stringList(value, field: "model.stop")
-            case "n": options.choices = try reader.int(value, field: "model.n", minimum: 1)
-            case "seed": options.seed = try reader.int(value, field: "model.seed")
-            case "response_format":
-                options.responseFormat = try reader.json(value)
-                guard options.responseFormat?.objectValue != nil else {
-                    throw reader.error(
-                        at: value, "'model.response_format' must be a mapping such as {type: json_object}")
+            do throws(DefinitionError) {
+                let value = member.value
+                switch member.key {
+                case "provider": provider = try reader.string(value, field: "model.provider")
+                case "name":
+                    nameBroken = true
+                    name = try reader.string(value, field: "model.name")
+                    nameBroken = false
+                case "temperature": options.temperature = try reader.double(value, field: "model.temperature")
+                case "top_p": options.topP = try reader.double(value, field: "model.top_p")
+                case "max_tokens": options.maxTokens = try reader.int(value, field: "model.max_tokens", minimum: 1)
+                case "stop": options.stop = try reader.stringList(value, field: "model.stop")
+                case "n": options.choices = try reader.int(value, field: "model.n", minimum: 1)
+                case "seed": options.seed = try reader.int(value, field: "model.seed")
+                case "response_format":
+                    options.responseFormat = try reader.json(value)
+                    guard options.responseFormat?.objectValue != nil else {
+                        throw reader.error(
+                            at: value, "'model.response_format' must be a mapping such as {type: json_object}")
+                    }
+                case "extra":
+                    guard case .object(let extra) = try reader.json(value) else {
+                        throw reader.error(at: value, "'model.extra' must be a mapping")
+                    }
+                    options.extra = extra
+                case "fallback":
+                    guard case .sequence(let sequence) = value else {
+                        throw reader.error(
+                            at: value, "'model.fallback' must be a list of models, got \(reader.kind(of: value))")
+                    }
+                    for element in sequence {
+                        do throws(DefinitionError) {
+                            if let model = try readModel(element, problems: &problems) { fallback.append(model) }
+                        } catch {
+                            problems.append(error)
+                        }
+                    }
+                default: break
                 }
-            case "extra":
-                guard case .object(let extra) = try reader.json(value) else {
-                    throw reader.error(at: value, "'model.extra' must be a mapping")
-                }
-                options.extra = extra
-            case "fallback":
-                guard case .sequence(let sequence) = value else {
-                    throw reader.error(
-                        at: value, "'model.fallback' must be a list of models, got \(reader.kind(of: value))")
-                }
-                for element in sequence { fallback.append(try readModel(element)) }
-            default: break
+            } catch {
+                problems.append(error)
             }
         }
-        guard let name else { throw reader.error(at: node, "'model' is missing required key 'name'") }
+        guard let name else {
+            // A 'name' that is there but broken has been reported already; "missing" would be wrong.
+            guard !nameBroken else { return nil }
+            throw reader.error(at: node, "'model' is missing required key 'name'")
+        }
         if let provider {
             return ModelReference(provider: provider, name: name, options: options, fallback: fallback)
         }
@@ -173,129 +247,31 @@ struct AgentLoader {
         return text
     }
 
-    /// `clock`, `{plugin: NAME, allow: [...]}` or `{mcp: NAME, allow: [...]}`.
-    private func readToolReference(_ node: Node) throws(DefinitionError) -> ToolReference {
-        if case .scalar = node { return ToolReference(name: try reader.string(node, field: "tools")) }
-        guard case .mapping = node else {
-            throw reader.error(
-                at: node, "a tool is a name (clock), {plugin: NAME} or {mcp: NAME}, got \(reader.kind(of: node))")
-        }
-        let members = try reader.mapping(node, allowed: ["plugin", "mcp", "allow"], what: "a tool reference")
-        let sources = members.filter { $0.key != "allow" }
-        guard sources.count == 1, let source = sources.first else {
-            throw reader.error(at: node, "a tool reference needs exactly one of 'plugin: NAME' or 'mcp: NAME'")
-        }
-        let name = try reader.string(source.value, field: "tools.\(source.key)")
-        guard Self.isValidName(name) else {
-            throw reader.error(
-                at: source.value, "'\(source.key)' names may hold letters, digits, '-', '_' and '.', got '\(name)'")
-        }
-        var allow: [String]?
-        if let allowNode = members.first(where: { $0.key == "allow" })?.value {
-            let names = try reader.stringList(allowNode, field: "tools.allow")
-            guard !names.isEmpty else {
-                throw reader.error(at: allowNode, "'allow' lists the tools the agent may use; it cannot be empty")
-            }
-            allow = names
-        }
-        return ToolReference(name: name, source: source.key == "plugin" ? .plugin : .mcp, allow: allow)
-    }
-
-    /// `approval: ask` or `approval: {default: allow, tools: {name: ask}}`.
-    private func readApproval(_ node: Node) throws(DefinitionError) -> (ToolApprovalPolicy, [String: DefinitionError]) {
-        var policy = ToolApprovalPolicy()
-        var places: [String: DefinitionError] = [:]
-        if case .scalar = node {
-            policy.defaultRule = try readRule(node, field: "approval")
-            return (policy, places)
-        }
-        for member in try reader.mapping(node, allowed: ["default", "tools"], what: "'approval'") {
-            if member.key == "default" {
-                policy.defaultRule = try readRule(member.value, field: "approval.default")
-                continue
-            }
-            for entry in try reader.mapping(member.value, allowed: [], what: "'approval.tools'") {
-                policy.tools[entry.key] = try readRule(entry.value, field: "approval.tools.\(entry.key)")
-                places[entry.key] = reader.error(at: entry.keyNode, "")
-            }
-        }
-        return (policy, places)
-    }
-
-    private func readRule(_ node: Node, field: String) throws(DefinitionError) -> ToolApprovalPolicy.Rule {
-        let text = try reader.string(node, field: field)
-        guard let rule = ToolApprovalPolicy.Rule(rawValue: text) else {
-            throw reader.error(at: node, "'\(field)' must be allow, deny or ask, got '\(text)'")
-        }
-        return rule
-    }
-
-    private func readToolChoice(_ node: Node) throws(DefinitionError) -> ToolChoice {
-        if case .scalar = node {
-            switch try reader.string(node, field: "tool_choice") {
-            case "auto": return .auto
-            case "none": return .none
-            case "required": return .required
-            case let other:
-                throw reader.error(
-                    at: node, "'tool_choice' must be auto, none, required or {function: NAME}, got '\(other)'")
-            }
-        }
-        let members = try reader.mapping(node, allowed: ["function"], what: "'tool_choice'")
-        guard let function = members.first?.value else {
-            throw reader.error(at: node, "'tool_choice' as a mapping needs 'function: NAME'")
-        }
-        return .function(try reader.string(function, field: "tool_choice.function"))
-    }
-
-    private func readLimits(_ node: Node) throws(DefinitionError) -> RunLimits {
+    private func readLimits(_ node: Node, problems: inout [DefinitionError]) throws(DefinitionError) -> RunLimits {
         var limits = RunLimits()
-        for member in try reader.mapping(node, allowed: ConfigSchema.keys(ConfigSchema.limits), what: "'limits'") {
+        let members = try reader.mapping(
+            node, allowed: ConfigSchema.keys(ConfigSchema.limits), what: "'limits'", problems: &problems)
+        for member in members {
             let value = member.value
-            switch member.key {
-            case "max_turns": limits.maxTurns = try reader.int(value, field: "limits.max_turns", minimum: 1)
-            case "max_tool_calls":
-                limits.maxToolCalls = try reader.int(value, field: "limits.max_tool_calls", minimum: 0)
-            case "max_tokens": limits.maxTokens = try reader.int(value, field: "limits.max_tokens", minimum: 1)
-            case "timeout": limits.timeout = try reader.duration(value, field: "limits.timeout")
-            case "max_cost":
-                let cost = try reader.double(value, field: "limits.max_cost")
-                guard cost >= 0, cost.isFinite else {
-                    throw reader.error(at: value, "'limits.max_cost' must be an amount of 0 or more, got \(cost)")
+            reader.collect(&problems) { () throws(DefinitionError) in
+                switch member.key {
+                case "max_turns": limits.maxTurns = try reader.int(value, field: "limits.max_turns", minimum: 1)
+                case "max_tool_calls":
+                    limits.maxToolCalls = try reader.int(value, field: "limits.max_tool_calls", minimum: 0)
+                case "max_tokens": limits.maxTokens = try reader.int(value, field: "limits.max_tokens", minimum: 1)
+                case "timeout": limits.timeout = try reader.duration(value, field: "limits.timeout")
+                case "max_cost":
+                    let cost = try reader.double(value, field: "limits.max_cost")
+                    guard cost >= 0, cost.isFinite else {
+                        throw reader.error(at: value, "'limits.max_cost' must be an amount of 0 or more, got \(cost)")
+                    }
+                    limits.maxCost = cost
+                case "max_repeated_calls":
+                    limits.maxRepeatedCalls = try reader.int(value, field: "limits.max_repeated_calls", minimum: 2)
+                default: break
                 }
-                limits.maxCost = cost
-            case "max_repeated_calls":
-                limits.maxRepeatedCalls = try reader.int(value, field: "limits.max_repeated_calls", minimum: 2)
-            default: break
             }
         }
         return limits
-    }
-
-    private func readParams(_ node: Node) throws(DefinitionError) -> [AgentParameter] {
-        var params: [AgentParameter] = []
-        for member in try reader.mapping(node, allowed: [], what: "'params'") {
-            guard Self.isValidName(member.key) else {
-                throw reader.error(at: member.keyNode, "parameter names may hold letters, digits, '-', '_' and '.'")
-            }
-            var parameter = AgentParameter(
-                name: member.key, line: member.keyNode.mark?.line ?? 0, column: member.keyNode.mark?.column ?? 0)
-            if case .mapping = member.value {
-                for field in try reader.mapping(
-                    member.value, allowed: ["description", "default"], what: "parameter '\(member.key)'")
-                {
-                    let text = try reader.string(field.value, field: "params.\(member.key).\(field.key)")
-                    if field.key == "description" {
-                        parameter.description = text
-                    } else {
-                        parameter.defaultValue = text
-                    }
-                }
-            } else if case .scalar(let scalar) = member.value, !scalar.string.isEmpty {
-                parameter.defaultValue = try reader.string(member.value, field: "params.\(member.key)")
-            }
-            params.append(parameter)
-        }
-        return params
     }
 }

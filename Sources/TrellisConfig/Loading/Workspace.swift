@@ -39,24 +39,31 @@ public struct Workspace: Sendable {
     ///   - root: The workspace folder.
     ///   - environment: Variables for `${VAR}` substitution and built-in provider keys.
     ///   - toolNames: The tool names agents may list.
+    ///   - toolSettingKeys: The settings each tool takes (``TrellisCore/ToolRegistry/settingKeys``); a `tools:`
+    ///     block of `trellis.yaml` with another key is a problem, also when no agent uses the tool.
     ///   - providerKinds: The provider kinds `trellis.yaml` may use; each also gives a built-in provider.
     ///   - extraAgentFiles: Further agent files to load with the workspace's (for `trellis run path.yaml`).
     /// - Throws: ``DefinitionErrors`` with every problem found, each at `path:line:column`.
     public static func load(
-        root: String, environment: [String: String], toolNames: [String], providerKinds: [ProviderKind],
-        extraAgentFiles: [String] = []
+        root: String, environment: [String: String], toolNames: [String], toolSettingKeys: [String: [String]] = [:],
+        providerKinds: [ProviderKind], extraAgentFiles: [String] = []
     ) throws(DefinitionErrors) -> Workspace {
         var errors: [DefinitionError] = []
         let configPath = (root as NSString).appendingPathComponent("trellis.yaml")
         var configuration = WorkspaceConfiguration(
             providers: WorkspaceConfiguration.builtinProviders(environment: environment, kinds: providerKinds))
         var configurationLoaded = true
+        var brokenMCPServers: [String] = []
         if FileManager.default.fileExists(atPath: configPath) {
             do {
                 let text = try readText(configPath)
                 let reader = YAMLReader(file: configPath, environment: environment)
-                configuration = try WorkspaceConfigurationLoader(reader: reader, kinds: providerKinds).load(
-                    text, toolNames: toolNames)
+                let loaded = WorkspaceConfigurationLoader(reader: reader, kinds: providerKinds).load(
+                    text, toolNames: toolNames, toolSettingKeys: toolSettingKeys)
+                configuration = loaded.configuration
+                errors += loaded.problems
+                configurationLoaded = loaded.problems.isEmpty
+                brokenMCPServers = loaded.brokenMCPServers
             } catch {
                 errors.append(error)
                 configurationLoaded = false
@@ -75,24 +82,40 @@ public struct Workspace: Sendable {
         var paths = agentFiles(in: (root as NSString).appendingPathComponent("agents"))
         for extra in extraAgentFiles where !paths.contains(where: { samePath($0, extra) }) { paths.append(extra) }
         var agents: [AgentFile] = []
+        var checked: [AgentFile] = []
         for path in paths {
+            let text: String
             do {
-                let reader = YAMLReader(file: path, environment: environment)
-                let loader = AgentLoader(reader: reader, defaultModel: configuration.defaultModel)
-                agents.append(try loader.load(try readText(path), path: path))
+                text = try readText(path)
             } catch {
                 errors.append(error)
+                continue
             }
+            let reader = YAMLReader(file: path, environment: environment)
+            let loader = AgentLoader(reader: reader, defaultModel: configuration.defaultModel)
+            let (file, problems) = loader.load(text, path: path)
+            errors += problems
+            // An agent with problems is still cross-checked, so one pass reports all of its file's problems.
+            guard let file else { continue }
+            checked.append(file)
+            if problems.isEmpty { agents.append(file) }
         }
         // When trellis.yaml itself is broken, its providers are unknown: checking agents against them would only
         // repeat that error as "unknown provider" lines.
         errors += crossCheck(
-            agents, configuration: configuration, toolNames: toolNames, plugins: plugins, brokenPlugins: brokenPlugins,
-            checkProviders: configurationLoaded)
-        guard errors.isEmpty else { throw DefinitionErrors(errors) }
+            checked, configuration: configuration, toolNames: toolNames, plugins: plugins,
+            broken: Broken(plugins: brokenPlugins, mcpServers: brokenMCPServers), checkProviders: configurationLoaded)
+        guard errors.isEmpty else { throw DefinitionErrors(inFileOrder(errors)) }
         return Workspace(
             root: root, configuration: configuration, agents: agents.sorted { $0.definition.name < $1.definition.name },
             plugins: plugins)
+    }
+
+    /// Problems grouped by file (files in the order they were first reported), each file's in line order.
+    private static func inFileOrder(_ errors: [DefinitionError]) -> [DefinitionError] {
+        var files: [String] = []
+        for error in errors where !files.contains(error.file) { files.append(error.file) }
+        return files.flatMap { file in YAMLReader.inFileOrder(errors.filter { $0.file == file }) }
     }
 
     /// The `.yaml` and `.yml` files of a folder, sorted; none if it does not exist.
@@ -111,9 +134,23 @@ public struct Workspace: Sendable {
         }
     }
 
+    /// Plugins and MCP servers whose definitions are broken: reported once, not again by each agent using them.
+    private struct Broken {
+        var plugins: [String]
+        var mcpServers: [String]
+
+        func contains(_ tool: ToolReference) -> Bool {
+            switch tool.source {
+            case .builtin: false
+            case .plugin: plugins.contains(tool.name)
+            case .mcp: mcpServers.contains(tool.name)
+            }
+        }
+    }
+
     private static func crossCheck(
         _ agents: [AgentFile], configuration: WorkspaceConfiguration, toolNames: [String], plugins: [PluginManifest],
-        brokenPlugins: [String], checkProviders: Bool
+        broken: Broken, checkProviders: Bool
     ) -> [DefinitionError] {
         var errors: [DefinitionError] = []
         var seen: [String: AgentFile] = [:]
@@ -127,7 +164,9 @@ public struct Workspace: Sendable {
             } else {
                 seen[name] = agent
             }
-            for (index, model) in agent.definition.model.chain.enumerated() where checkProviders {
+            // An empty provider is a model that is missing or broken, which the loader has reported.
+            for (index, model) in agent.definition.model.chain.enumerated()
+            where checkProviders && !model.provider.isEmpty {
                 let provider = model.provider
                 guard configuration.providers[provider] == nil else { continue }
                 let role = index == 0 ? "" : " in fallback model '\(model)'"
@@ -137,15 +176,58 @@ public struct Workspace: Sendable {
                             + "configured: \(providers.joined(separator: ", ")) (declare it under providers: in trellis.yaml)",
                         file: agent.path))
             }
-            // A plugin whose manifest is broken is reported once, not again by each agent that uses it.
-            for (tool, place) in zip(agent.definition.tools, agent.toolPlaces)
-            where !(tool.source == .plugin && brokenPlugins.contains(tool.name)) {
-                if let problem = problem(
+            var toolsKnown = agent.toolsComplete
+            for (tool, place) in zip(agent.definition.tools, agent.toolPlaces) {
+                if broken.contains(tool) {
+                    toolsKnown = false
+                } else if let problem = problem(
                     with: tool, configuration: configuration, toolNames: toolNames, plugins: plugins)
                 {
                     errors.append(place.with(problem, file: agent.path))
+                    toolsKnown = false
                 }
             }
+            if toolsKnown, let names = staticToolNames(of: agent, plugins: plugins) {
+                errors += missingTools(of: agent, among: names)
+            }
+        }
+        return errors
+    }
+
+    /// The names of the agent's tools as the model sees them, when they are all known without running anything:
+    /// `nil` when it uses an MCP server or a plugin that describes itself.
+    private static func staticToolNames(of agent: AgentFile, plugins: [PluginManifest]) -> [String]? {
+        var names: [String] = []
+        for tool in agent.definition.tools {
+            switch tool.source {
+            case .builtin:
+                names.append(tool.name)
+            case .mcp:
+                return nil
+            case .plugin:
+                guard let plugin = plugins.first(where: { $0.name == tool.name }), !plugin.describe else { return nil }
+                for offered in plugin.tools.map(\.name) where tool.allow?.contains(offered) ?? true {
+                    // As the toolbox does: a plugin's tool whose name is taken is offered as PLUGIN_TOOL.
+                    names.append(names.contains(offered) ? "\(tool.name)_\(offered)" : offered)
+                }
+            }
+        }
+        return names
+    }
+
+    /// A problem for each forced `tool_choice` and each `stop_at_tools` name that is not one of the agent's tools.
+    ///
+    /// - Parameters:
+    ///   - agent: The agent.
+    ///   - names: Every tool the agent has, named as the model sees them.
+    public static func missingTools(of agent: AgentFile, among names: [String]) -> [DefinitionError] {
+        var errors: [DefinitionError] = []
+        for (index, choice) in agent.definition.toolChoices.enumerated() {
+            guard case .function(let name) = choice, !names.contains(name) else { continue }
+            errors.append(agent.missingTool(name, at: .toolChoice(index), tools: names))
+        }
+        for (index, name) in agent.definition.stopAtTools.enumerated() where !names.contains(name) {
+            errors.append(agent.missingTool(name, at: .stopAtTool(index), tools: names))
         }
         return errors
     }

@@ -59,8 +59,8 @@ struct PluginManifestLoader {
                 throw reader.error(at: nil, "the file is empty; it needs at least 'protocol: 1' and 'command'")
             }
             let members = try reader.mapping(
-                root, allowed: ConfigSchema.keys(PluginManifest.schema), what: "plugin.yaml")
-            try requireKeys(members, root)
+                root, allowed: ConfigSchema.keys(PluginManifest.schema), what: "plugin.yaml", problems: &problems)
+            problems += missingKeys(members, root)
             for member in members {
                 do throws(DefinitionError) {
                     try read(member, into: &manifest, problems: &problems)
@@ -68,7 +68,9 @@ struct PluginManifestLoader {
                     problems.append(error)
                 }
             }
-            if !manifest.describe, manifest.tools.isEmpty, !members.contains(where: { $0.key == "tools" }) {
+            if !manifest.describe, manifest.tools.isEmpty, !members.contains(where: { $0.key == "tools" }),
+                !reader.misspells("tools", in: root, allowed: ConfigSchema.keys(PluginManifest.schema))
+            {
                 problems.append(
                     reader.error(at: root, "a plugin needs 'tools:' (a list) or 'describe: true'"))
             }
@@ -76,15 +78,19 @@ struct PluginManifestLoader {
             problems.append(error)
         }
         guard problems.isEmpty else {
-            throw DefinitionErrors(problems.sorted { ($0.line, $0.column) < ($1.line, $1.column) })
+            throw DefinitionErrors(YAMLReader.inFileOrder(problems))
         }
         return manifest
     }
 
-    private func requireKeys(_ members: [YAMLReader.Member], _ root: Node) throws(DefinitionError) {
-        for key in ["protocol", "command"] where !members.contains(where: { $0.key == key }) {
+    private func missingKeys(_ members: [YAMLReader.Member], _ root: Node) -> [DefinitionError] {
+        let allowed = ConfigSchema.keys(PluginManifest.schema)
+        let missing = ["protocol", "command"].filter { key in
+            !members.contains(where: { $0.key == key }) && !reader.misspells(key, in: root, allowed: allowed)
+        }
+        return missing.map { key in
             let example = key == "protocol" ? "protocol: 1" : "command: ./run.sh"
-            throw reader.error(at: root, "missing required key '\(key)' (for example: \(example))")
+            return reader.error(at: root, "missing required key '\(key)' (for example: \(example))")
         }
     }
 
@@ -185,7 +191,7 @@ struct PluginManifestLoader {
         }
         for element in sequence {
             do throws(DefinitionError) {
-                let tool = try readTool(element)
+                let tool = try readTool(element, problems: &problems)
                 guard manifest.toolPlaces[tool.name] == nil else {
                     throw reader.error(
                         at: element,
@@ -202,9 +208,9 @@ struct PluginManifestLoader {
         }
     }
 
-    private func readTool(_ node: Node) throws(DefinitionError) -> ToolDefinition {
+    private func readTool(_ node: Node, problems: inout [DefinitionError]) throws(DefinitionError) -> ToolDefinition {
         let members = try reader.mapping(
-            node, allowed: ConfigSchema.keys(PluginManifest.tool), what: "a tool")
+            node, allowed: ConfigSchema.keys(PluginManifest.tool), what: "a tool", problems: &problems)
         guard let nameNode = members.first(where: { $0.key == "name" })?.value else {
             throw reader.error(at: node, "a tool needs a 'name'")
         }
@@ -215,14 +221,16 @@ struct PluginManifestLoader {
         }
         var tool = ToolDefinition(name: name, description: "")
         for member in members {
-            switch member.key {
-            case "description": tool.description = try reader.string(member.value, field: "tools.description")
-            case "parameters":
-                tool.parameters = try reader.json(member.value)
-                if let problem = PluginManifest.parametersProblem(tool.parameters) {
-                    throw reader.error(at: member.value, "tool '\(name)': 'parameters' \(problem)")
+            reader.collect(&problems) { () throws(DefinitionError) in
+                switch member.key {
+                case "description": tool.description = try reader.string(member.value, field: "tools.description")
+                case "parameters":
+                    tool.parameters = try reader.json(member.value)
+                    if let problem = PluginManifest.parametersProblem(tool.parameters) {
+                        throw reader.error(at: member.value, "tool '\(name)': 'parameters' \(problem)")
+                    }
+                default: break
                 }
-            default: break
             }
         }
         return tool

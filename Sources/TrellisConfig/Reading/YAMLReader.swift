@@ -60,6 +60,66 @@ struct YAMLReader {
         return members
     }
 
+    /// The members of a mapping, in order, like ``mapping(_:allowed:what:)``, but an unknown key (with its
+    /// did-you-mean hint) or a non-scalar key goes to `problems` and is skipped, so the other keys are still read.
+    ///
+    /// - Throws: ``DefinitionError`` only when the node is not a mapping.
+    func mapping(
+        _ node: Node, allowed: [String], what: String, problems: inout [DefinitionError]
+    ) throws(DefinitionError) -> [Member] {
+        guard case .mapping(let mapping) = node else {
+            throw error(at: node, "\(what) must be a mapping, got \(kind(of: node))")
+        }
+        var members: [Member] = []
+        for (keyNode, value) in mapping {
+            guard case .scalar(let scalar) = keyNode else {
+                problems.append(error(at: keyNode, "keys must be plain names"))
+                continue
+            }
+            let key = scalar.string
+            if !allowed.isEmpty, !allowed.contains(key) {
+                problems.append(
+                    error(
+                        at: keyNode,
+                        "unknown key '\(key)' in \(what)\(Suggestions.hint(for: key, in: allowed)); allowed: "
+                            + allowed.joined(separator: ", ")))
+                continue
+            }
+            members.append(Member(key: key, keyNode: keyNode, value: value))
+        }
+        return members
+    }
+
+    /// Whether the mapping holds an unknown key whose did-you-mean hint is `key` (`comand` for `command`): then
+    /// "missing required key" would only repeat the unknown-key problem.
+    func misspells(_ key: String, in node: Node, allowed: [String]) -> Bool {
+        guard case .mapping(let mapping) = node else { return false }
+        return mapping.keys.contains { keyNode in
+            guard let written = keyNode.string, !allowed.contains(written) else { return false }
+            return Suggestions.closest(to: written, in: allowed) == key
+        }
+    }
+
+    /// Runs `body`, adding what it throws to `problems`; `true` when it succeeded.
+    @discardableResult
+    func collect(_ problems: inout [DefinitionError], _ body: () throws(DefinitionError) -> Void) -> Bool {
+        do {
+            try body()
+            return true
+        } catch {
+            problems.append(error)
+            return false
+        }
+    }
+
+    /// Problems sorted into file order (line, then column), keeping the order of those at the same place.
+    static func inFileOrder(_ problems: [DefinitionError]) -> [DefinitionError] {
+        problems.enumerated().sorted {
+            ($0.element.line, $0.element.column, $0.offset) < ($1.element.line, $1.element.column, $1.offset)
+        }
+        .map(\.element)
+    }
+
     /// A string value, interpolated.
     func string(_ node: Node, field: String) throws(DefinitionError) -> String {
         guard case .scalar(let scalar) = node else {

@@ -40,6 +40,16 @@ public enum ConfigSchema {
 
     static let approvalRule: JSONValue = ["enum": ["allow", "deny", "ask"]]
 
+    static let toolChoice: JSONValue = [
+        "anyOf": [
+            ["enum": ["auto", "none", "required"]],
+            [
+                "type": "object", "additionalProperties": false, "required": ["function"],
+                "properties": ["function": ["type": "string"]],
+            ],
+        ]
+    ]
+
     /// The schema of one `mcp_servers:` entry.
     static let mcpServer: JSONValue = [
         "type": "object",
@@ -137,14 +147,17 @@ public enum ConfigSchema {
                 ],
             ],
             "tool_choice": [
-                "description": "auto, none, required, or {function: name}; a forced choice applies to the first turn.",
+                "description":
+                    "auto, none, required, or {function: name}; a single forced choice applies to the first turn only. A list gives one choice per turn, the last holding for every later turn: [{function: search}, auto].",
                 "anyOf": [
-                    ["enum": ["auto", "none", "required"]],
-                    [
-                        "type": "object", "additionalProperties": false, "required": ["function"],
-                        "properties": ["function": ["type": "string"]],
-                    ],
+                    toolChoice,
+                    ["type": "array", "minItems": 1, "items": toolChoice],
                 ],
+            ],
+            "stop_at_tools": [
+                "type": ["string", "array"], "minItems": 1, "uniqueItems": true, "items": ["type": "string"],
+                "description":
+                    "Tool names whose successful call ends the run, its result being the answer (no further model call); one name is a list of one.",
             ],
             "parallel_tool_calls": ["type": "boolean", "description": "Default true."],
             "limits": limits,

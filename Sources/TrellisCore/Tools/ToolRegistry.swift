@@ -4,7 +4,12 @@ public struct ToolFactory: Sendable {
     public var name: String
     /// One line about the tool, for `trellis tools`.
     public var summary: String
-    /// Builds the tool.
+    /// The keys its `tools.<name>` block in `trellis.yaml` may hold (empty: none), or `nil` to take any keys.
+    ///
+    /// Declared keys let `trellis validate` check every settings block, also of tools no agent uses, and point at
+    /// a misspelt key with a did-you-mean hint.
+    public var settingKeys: [String]?
+    /// Builds the tool; ``build(_:)`` checks the keys first.
     public var make: @Sendable (ToolSetup) throws -> any ToolExecutor
 
     /// Creates a factory.
@@ -12,11 +17,29 @@ public struct ToolFactory: Sendable {
     /// - Parameters:
     ///   - name: The tool's name.
     ///   - summary: One line about the tool.
+    ///   - settingKeys: The setting keys the tool takes, or `nil` to take any.
     ///   - make: Builds the tool from its settings; throw ``ToolSetupError`` naming the bad setting.
-    public init(name: String, summary: String, make: @escaping @Sendable (ToolSetup) throws -> any ToolExecutor) {
+    public init(
+        name: String, summary: String, settingKeys: [String]? = nil,
+        make: @escaping @Sendable (ToolSetup) throws -> any ToolExecutor
+    ) {
         self.name = name
         self.summary = summary
+        self.settingKeys = settingKeys
         self.make = make
+    }
+
+    /// Builds the tool from its settings, refusing a key not in ``settingKeys``.
+    ///
+    /// - Throws: ``ToolSetupError`` naming the unknown key, or what ``make`` throws.
+    public func build(_ setup: ToolSetup) throws -> any ToolExecutor {
+        if let settingKeys {
+            for key in setup.settings.keys where !settingKeys.contains(key) {
+                let allowed = settingKeys.isEmpty ? "none" : settingKeys.joined(separator: ", ")
+                throw ToolSetupError("unknown setting '\(key)' for tool '\(name)'; allowed: \(allowed)")
+            }
+        }
+        return try make(setup)
     }
 }
 
@@ -63,6 +86,9 @@ public struct ToolRegistry: Sendable {
 
     /// The registered names, sorted.
     public var names: [String] { factories.keys.sorted() }
+
+    /// The setting keys of each tool that declares them, by tool name.
+    public var settingKeys: [String: [String]] { factories.compactMapValues(\.settingKeys) }
 
     /// The factory for a name.
     public subscript(name: String) -> ToolFactory? { factories[name] }

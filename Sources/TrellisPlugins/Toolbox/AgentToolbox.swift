@@ -89,11 +89,31 @@ public struct AgentToolbox: Sendable {
         for reference in agent.definition.tools where reference.source == .builtin { _ = try builtin(reference.name) }
     }
 
+    /// Builds every built-in tool that has a `tools.<name>` block in `trellis.yaml` or that an agent lists, to check
+    /// their settings without starting anything, also of tools no agent uses.
+    ///
+    /// - Returns: One problem per tool whose settings are wrong, naming the place; tools in name order.
+    public func checkToolSettings() -> [ToolSetupError] {
+        var names = Set(workspace.configuration.toolSettings.keys)
+        for agent in workspace.agents {
+            for reference in agent.definition.tools where reference.source == .builtin { names.insert(reference.name) }
+        }
+        var problems: [ToolSetupError] = []
+        for name in names.sorted() {
+            do {
+                _ = try builtin(name)
+            } catch {
+                problems.append(error)
+            }
+        }
+        return problems
+    }
+
     private func builtin(_ name: String) throws(ToolSetupError) -> any ToolExecutor {
         guard let factory = registry[name] else { throw ToolSetupError("unknown tool '\(name)'") }
         let settings = workspace.configuration.toolSettings[name]
         do {
-            return try factory.make(
+            return try factory.build(
                 ToolSetup(settings: settings?.values ?? JSONObject(), workspaceRoot: workspace.root))
         } catch {
             let place = settings?.place ?? workspace.root + "/trellis.yaml"

@@ -68,7 +68,8 @@ import TrellisPlugins
         #expect(!report.conforms)
         #expect(
             report.steps.map(\.detail) == [
-                "\(folder)/plugin.yaml:2:1: unknown key 'comand' in plugin.yaml (did you mean 'command'?); allowed: "
+                "\(folder)/plugin.yaml:1:1: a plugin needs 'tools:' (a list) or 'describe: true'\n"
+                    + "\(folder)/plugin.yaml:2:1: unknown key 'comand' in plugin.yaml (did you mean 'command'?); allowed: "
                     + "protocol, name, description, command, args, timeout, env, working_dir, max_output_bytes, "
                     + "describe, tools"
             ])
