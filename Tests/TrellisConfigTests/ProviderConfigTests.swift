@@ -40,7 +40,7 @@ import TrellisCore
         let fixture = try WorkspaceFixture(agents: Self.agent, workspace: "providers:\n  x:\n    kind: yandx\n")
         #expect(
             fixture.errors() == [
-                "WS/trellis.yaml:3:11: unknown provider kind 'yandx' (did you mean 'yandex'?); known: openai, dewiar, siliconflow, vllm, yandex, amvera, anthropic, ollama"
+                "WS/trellis.yaml:3:11: unknown provider kind 'yandx' (did you mean 'yandex'?); known: openai, dewiar, siliconflow, vllm, yandex, amvera, anthropic, ollama, local"
             ])
     }
 
@@ -80,8 +80,10 @@ import TrellisCore
         ]).configuration.providers
         #expect(
             providers.keys.sorted() == [
-                "amvera", "anthropic", "dewiar", "ollama", "openai", "siliconflow", "vllm", "yandex",
+                "amvera", "anthropic", "dewiar", "local", "ollama", "openai", "siliconflow", "vllm", "yandex",
             ])
+        #expect(providers["local"]?.baseURL == "", "a server trellis starts itself")
+        #expect(providers["local"]?.apiKeyHint == nil)
         #expect(providers["yandex"]?.apiKey == "AQVN-key")
         #expect(providers["yandex"]?.setting("folder_id") == "b1gfolder")
         #expect(providers["amvera"]?.apiKey == "tok")

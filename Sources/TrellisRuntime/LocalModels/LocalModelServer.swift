@@ -25,6 +25,9 @@ import TrellisProviders
 
 /// One llama-cpp-python server process: spawned by ``run()``, ready once it answers, stopped by ``stop()``.
 ///
+/// The server binds port 0 itself and its log line `Uvicorn running on http://127.0.0.1:PORT` says which port it
+/// got: picking a free port for it beforehand would race with every other program binding one meanwhile.
+///
 /// ```
 /// starting ──answers GET /v1/models──▶ ready ──stop() or death──▶ ended
 ///     └──── exits, times out, stop() ──▶ failed (every waiter gets the error, with the stderr tail)
@@ -68,6 +71,10 @@ final class LocalModelServer: Sendable {
         var stopping = false
         var ended = false
         var exit: ProcessGroupControl.Exit?
+        /// The port from the server's log, once it is listening.
+        var port: Int?
+        /// What stderr said so far, until the port is known.
+        var log = ""
         var endWaiter: CheckedContinuation<Void, Never>?
     }
 
@@ -132,25 +139,15 @@ final class LocalModelServer: Sendable {
 
     /// Spawns the server, waits until it answers, serves until stopped or dead, and tears it down.
     func run() async {
-        let port: Int
-        do {
-            port = try Self.freePort()
-        } catch {
-            settle(.failure(.connection(provider: provider, message: "no free loopback port: \(error)")))
-            return
-        }
-        let url = "http://127.0.0.1:\(port)/v1"
-        logger.info(
-            "starting the local model server",
-            metadata: ["local.model": "\(launch.modelPath)", "local.port": "\(port)"])
+        logger.info("starting the local model server", metadata: ["local.model": "\(launch.modelPath)"])
         do {
             _ = try await Subprocess.run(
-                configuration(port: port), input: .none, output: .discarded, error: .sequence
+                configuration(), input: .none, output: .discarded, error: .sequence
             ) { execution in
                 let pid = execution.processIdentifier.value
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask { await self.drain(execution.standardError, pid: pid) }
-                    if await self.waitUntilReady(url: url, pid: pid) {
+                    if let url = await self.waitUntilReady(pid: pid) {
                         self.logger.info("local model server ready", metadata: ["local.url": "\(url)"])
                         self.settle(.success(url))
                         await self.waitUntilStoppedOrEnded()
@@ -168,7 +165,7 @@ final class LocalModelServer: Sendable {
         state.withLock { $0.ended = true }
     }
 
-    private func configuration(port: Int) -> Subprocess.Configuration {
+    private func configuration() -> Subprocess.Configuration {
         var variables: [Environment.Key: String] = [:]
         for (name, value) in ProcessInfo.processInfo.environment
         where Self.inheritedVariables.contains(name) || Self.inheritedPrefixes.contains(where: name.hasPrefix) {
@@ -181,36 +178,49 @@ final class LocalModelServer: Sendable {
             .send(signal: .terminate, toProcessGroup: true, allowedDurationToNextStep: stopGrace)
         ]
         let arguments =
-            ["-c", Self.launcher, "--model", launch.modelPath, "--host", "127.0.0.1", "--port", String(port)]
+            ["-c", Self.launcher, "--model", launch.modelPath, "--host", "127.0.0.1", "--port", "0"]
             + launch.arguments
         return Subprocess.Configuration(
             executable: .path(FilePath(launch.python)), arguments: Arguments(arguments),
             environment: .custom(variables), platformOptions: options)
     }
 
-    /// Polls `GET /v1/models` until it answers 200; fails the waiters when the process exits, the start-up
-    /// timeout passes or the server is stopped first.
-    private func waitUntilReady(url: String, pid: pid_t) async -> Bool {
+    /// Waits for the port in the server's log, then polls `GET /v1/models` until it answers 200, and returns the
+    /// base URL; fails the waiters and returns `nil` when the process exits, the start-up timeout passes or the
+    /// server is stopped first.
+    private func waitUntilReady(pid: pid_t) async -> String? {
         let deadline = ContinuousClock.now + launch.startupTimeout
         while true {
-            if state.withLock({ $0.stopping }) || Task.isCancelled { return false }
+            if state.withLock({ $0.stopping }) || Task.isCancelled { return nil }
             if let exit = ProcessGroupControl.exit(of: pid) {
                 await stderr.waitUntilClosed(within: .milliseconds(500))
                 state.withLock { $0.exit = exit }
                 settle(.failure(failure("the local model server \(exit) before it was ready")))
-                return false
+                return nil
             }
             if ContinuousClock.now >= deadline {
                 settle(.failure(failure("the local model server did not answer within \(launch.startupTimeout)")))
-                return false
+                return nil
             }
-            var request = HTTPClientRequest(url: url + "/models")
-            request.method = .GET
-            if let response = try? await client.execute(request, timeout: .seconds(2)), response.status.code == 200 {
-                return true
+            if let port = state.withLock({ $0.port }) {
+                let url = "http://127.0.0.1:\(port)/v1"
+                var request = HTTPClientRequest(url: url + "/models")
+                request.method = .GET
+                if let response = try? await client.execute(request, timeout: .seconds(2)), response.status.code == 200
+                {
+                    return url
+                }
             }
-            try? await Task.sleep(for: .milliseconds(100))
+            try? await Task.sleep(for: .milliseconds(50))
         }
+    }
+
+    /// The port in uvicorn's `Uvicorn running on http://127.0.0.1:PORT` line, if `log` holds it.
+    static func port(inLog log: String) -> Int? {
+        let marker = "Uvicorn running on http://127.0.0.1:"
+        guard let range = log.range(of: marker) else { return nil }
+        let digits = log[range.upperBound...].prefix { $0.isNumber }
+        return digits.isEmpty || log[range.upperBound...].count == digits.count ? nil : Int(digits)
     }
 
     private func failure(_ message: String) -> ProviderError {
@@ -238,6 +248,13 @@ final class LocalModelServer: Sendable {
         do {
             for try await chunk in errors {
                 chunk.withUnsafeBytes { stderr.append($0) }
+                if state.withLock({ $0.port == nil }) {
+                    let text = chunk.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+                    state.withLock { state in
+                        state.log = String((state.log + text).suffix(4096))
+                        state.port = Self.port(inLog: state.log)
+                    }
+                }
                 if logger.logLevel <= .debug {
                     let text = chunk.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
                     logger.debug("stderr: \(text)", metadata: ["local.pid": "\(pid)"])
@@ -286,28 +303,5 @@ final class LocalModelServer: Sendable {
             case .failure(let error): waiter.resume(throwing: error)
             }
         }
-    }
-
-    /// A loopback port nobody listens on now (the kernel's pick for port 0).
-    static func freePort() throws -> Int {
-        #if canImport(Glibc)
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-            let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                bind(fd, socketAddress, length) == 0 && getsockname(fd, socketAddress, &length) == 0
-            }
-        }
-        guard bound else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

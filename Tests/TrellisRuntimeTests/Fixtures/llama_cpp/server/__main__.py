@@ -60,4 +60,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         print(format % values, file=sys.stderr, flush=True)
 
 
-http.server.ThreadingHTTPServer((args.host, int(args.port)), Handler).serve_forever()
+server = http.server.ThreadingHTTPServer((args.host, int(args.port)), Handler)
+# What uvicorn logs once it listens; with --port 0 it names the port the kernel gave.
+print(f"INFO:     Uvicorn running on http://{args.host}:{server.server_address[1]} (Press CTRL+C to quit)",
+      file=sys.stderr, flush=True)
+server.serve_forever()
