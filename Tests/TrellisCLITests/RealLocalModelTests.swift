@@ -87,4 +87,22 @@ struct RealLocalModelTests {
         #expect(!code.contains("stream"), "\(tooled.stdout)\n\(tooled.stderr)")
         #expect(result["turns"]?.intValue ?? 0 >= 1)
     }
+
+    @Test(
+        "on a terminal: a spinner while the model thinks, then one coloured line for the tool call",
+        .enabled(if: isSetUp, reason))
+    func progressOnATerminal() async throws {
+        let cli = try CLIHarness(files: [:])
+        let outcome = try await cli.runOnTerminal(
+            ["run", "quickstart", "What is 17 * 23?", "--workspace", CLIHarness.packageRoot],
+            environment: ["TERM": "xterm"])
+        #expect(outcome.status == 0, "\(outcome.stdout)\n\(outcome.stderr)")
+        let screen = outcome.stdout
+        #expect(screen.contains("turn 1"), "the spinner names the turn: \(screen.debugDescription)")
+        #expect(screen.contains("\u{1B}["), "colour on a terminal")
+        #expect(screen.contains("calculator"))
+        #expect(screen.contains(#"{"expression":"17 * 23"}"#), "\(screen.debugDescription)")
+        #expect(screen.contains("✓"))
+        #expect(screen.hasSuffix("391\r\n"), "the answer comes last: \(screen.debugDescription)")
+    }
 }

@@ -4,6 +4,8 @@ Takes the real server's arguments (--model, --host, --port, --chat_format, --n_c
   ok     serves GET /v1/models and POST /v1/chat/completions (the answer names this process's pid)
   crash  writes a line to stderr and exits with status 3 before listening
   hang   never listens
+  slow   like ok, but a chat request waits an hour
+--pid-file PATH: where to write "PID PARENT-PID" once listening.
 """
 import argparse, http.server, json, os, sys, time
 
@@ -11,6 +13,7 @@ parser = argparse.ArgumentParser()
 for name in ("--model", "--host", "--port", "--chat_format", "--n_ctx"):
     parser.add_argument(name)
 parser.add_argument("--fake", default="ok")
+parser.add_argument("--pid-file")
 args = parser.parse_args()
 print(f"fake llama server pid {os.getpid()} model {args.model}", file=sys.stderr, flush=True)
 
@@ -38,6 +41,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self):
         request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if args.fake == "slow":
+            time.sleep(3600)
         text = f"pid {os.getpid()}, {len(request['messages'])} messages"
         if request.get("stream"):
             chunks = [{"choices": [{"index": 0, "delta": {"content": part}, "finish_reason": None}]}
@@ -64,4 +69,8 @@ server = http.server.ThreadingHTTPServer((args.host, int(args.port)), Handler)
 # What uvicorn logs once it listens; with --port 0 it names the port the kernel gave.
 print(f"INFO:     Uvicorn running on http://{args.host}:{server.server_address[1]} (Press CTRL+C to quit)",
       file=sys.stderr, flush=True)
+if args.pid_file:
+    with open(args.pid_file + ".tmp", "w") as file:
+        file.write(f"{os.getpid()} {os.getppid()}")
+    os.rename(args.pid_file + ".tmp", args.pid_file)
 server.serve_forever()
