@@ -11,14 +11,9 @@ struct CLIHarness {
 
     /// A workspace with the given files (paths relative to the root).
     init(files: [String: String]) throws {
-        root = NSTemporaryDirectory() + "trellis-cli-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        for (path, text) in files {
-            let full = root + "/" + path
-            try FileManager.default.createDirectory(
-                atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try text.write(toFile: full, atomically: true, encoding: .utf8)
-        }
+        let folder = try TemporaryFolder("trellis-cli")
+        root = folder.path
+        for (path, text) in files { try folder.write(path, text) }
     }
 
     /// The `trellis` executable next to the test bundle.

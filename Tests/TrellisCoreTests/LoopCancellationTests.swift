@@ -6,8 +6,7 @@ import TrellisTesting
 struct LoopCancellationTests {
     /// Waits (bounded) until `condition` holds.
     private func waitUntil(_ condition: () -> Bool) async throws {
-        for _ in 0..<400 where !condition() { try await Task.sleep(for: .milliseconds(5)) }
-        try #require(condition())
+        try #require(await Poll.until(timeout: .seconds(2), interval: .milliseconds(5), condition))
     }
 
     @Test(

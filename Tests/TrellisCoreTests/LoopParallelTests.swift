@@ -17,15 +17,6 @@ struct LoopParallelTests {
         var finishOrder: [String] { finished }
     }
 
-    /// Polls `condition` every 5 ms for at most about `patience` milliseconds.
-    static func eventually(patience: Int = 2000, _ condition: () async -> Bool) async -> Bool {
-        for _ in 0..<(patience / 5) {
-            if await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(5))
-        }
-        return false
-    }
-
     /// `meet`: arrives as `me`, waits for `partner` to arrive, optionally waits for `after` to finish first.
     struct MeetTool: ToolExecutor {
         let rendezvous: Rendezvous
@@ -45,13 +36,15 @@ struct LoopParallelTests {
             var text = me
             if let partner = arguments["partner"]?.stringValue {
                 let patience = arguments["patience"]?.intValue ?? 2000
-                let met = await LoopParallelTests.eventually(patience: patience) {
+                let met = await Poll.until(timeout: .milliseconds(patience), interval: .milliseconds(5)) {
                     await rendezvous.hasArrived(partner)
                 }
                 text += met ? " met \(partner)" : " waited alone"
             }
             if let after = arguments["after"]?.stringValue {
-                _ = await LoopParallelTests.eventually { await rendezvous.hasFinished(after) }
+                _ = await Poll.until(timeout: .seconds(2), interval: .milliseconds(5)) {
+                    await rendezvous.hasFinished(after)
+                }
             }
             await rendezvous.finish(me)
             return ToolOutput(text)
