@@ -10,7 +10,8 @@ public enum ProviderFactory {
     public struct SetupError: Error, Sendable, CustomStringConvertible {
         /// What is missing or wrong.
         public var message: String
-        /// A stable code: `missing_api_key`, or `invalid_provider` for anything else.
+        /// A stable code: `missing_api_key`, `model_not_installed` (a `local` model or its server), or
+        /// `invalid_provider` for anything else.
         public var code: String
         public var description: String { message }
 

@@ -46,5 +46,11 @@ extension Trellis.Run {
 
 extension ProviderFactory.SetupError {
     /// The `--json` code of a provider that cannot be built.
-    var cliCode: CLIFailure.Code { code == "missing_api_key" ? .missingAPIKey : .invalidDefinition }
+    var cliCode: CLIFailure.Code {
+        switch code {
+        case "missing_api_key": .missingAPIKey
+        case "model_not_installed": .modelNotInstalled
+        default: .invalidDefinition
+        }
+    }
 }

@@ -84,6 +84,8 @@ struct CLIFailure: Error {
         case unknownProvider = "unknown_provider"
         /// The provider needs an API key and none is set.
         case missingAPIKey = "missing_api_key"
+        /// A `local` model, or the server that runs it, is not installed (the message says how to install it).
+        case modelNotInstalled = "model_not_installed"
         /// Anything else that stopped the run before its first model call (an MCP server that did not start).
         case setupFailed = "setup_failed"
     }

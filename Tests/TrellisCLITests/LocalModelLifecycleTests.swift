@@ -12,6 +12,8 @@ import TrellisTesting
 /// server of Tests/TrellisRuntimeTests/Fixtures, whose chat requests never finish.
 @Suite struct LocalModelLifecycleTests {
     static let python = CLIHarness.packageRoot + "/Tests/TrellisRuntimeTests/Fixtures/python"
+    /// The stand-in runs `python3` from PATH, as the tests found it.
+    static let environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
 
     private func workspace(pidFile: String) throws -> CLIHarness {
         try CLIHarness(files: [
@@ -44,7 +46,7 @@ import TrellisTesting
     func signalStopsTheServer() async throws {
         let pidFile = NSTemporaryDirectory() + "trellis-local-\(UUID().uuidString).pids"
         let cli = try workspace(pidFile: pidFile)
-        async let outcome = cli.run(["run", "waiter", "hello", "--json"], environment: ["PATH": "/usr/bin:/bin"])
+        async let outcome = cli.run(["run", "waiter", "hello", "--json"], environment: Self.environment)
         let (server, trellis) = try await pids(in: pidFile)
         // The request is on its way once the server listens; give it a moment to be in flight.
         try await Task.sleep(for: .milliseconds(300))
@@ -61,10 +63,24 @@ import TrellisTesting
     func killLeavesNoOrphan() async throws {
         let pidFile = NSTemporaryDirectory() + "trellis-local-\(UUID().uuidString).pids"
         let cli = try workspace(pidFile: pidFile)
-        async let outcome = cli.run(["run", "waiter", "hello"], environment: ["PATH": "/usr/bin:/bin"])
+        async let outcome = cli.run(["run", "waiter", "hello"], environment: Self.environment)
         let (server, trellis) = try await pids(in: pidFile)
         #expect(kill(trellis, SIGKILL) == 0)
         _ = try await outcome
         #expect(await Poll.until(timeout: .seconds(10)) { Self.isGone(server) }, "server \(server) outlived trellis")
+    }
+
+    @Test("a local model that is not installed stops the run before it starts, with the commands that install it")
+    func notInstalled() async throws {
+        let cli = try CLIHarness(files: ["agents/tiny.yaml": "model: local/smollm2\n"])
+        let outcome = try await cli.run(["run", "tiny", "hello", "--json"])
+        #expect(outcome.status == 2)
+        let error = try JSONValue.parse(outcome.stdout)["error"]
+        #expect(error?["code"] == "model_not_installed")
+        #expect(
+            error?["message"]?.stringValue?.hasPrefix(
+                "provider 'local': the local model server is not installed (no Python at \(cli.root)/.trellis/venv/bin/python)\n"
+                    + "install it with: scripts/setup-local-model \(cli.root)") == true, "\(outcome.stdout)")
+        #expect(outcome.stderr.contains("error: or by hand, in \(cli.root): python3 -m venv .trellis/venv && "))
     }
 }

