@@ -5,8 +5,9 @@ import TrellisCore
 /// as a child process on a free loopback port (see ``LocalModelHost``), or on a server already running at
 /// `base_url`.
 ///
-/// The server's quirks are handled here: it answers HTTP 500 to `tool_choice: "required"` (sent as the one tool's
-/// name when there is one, else `auto`), and it cannot stream a reply whose tool choice it has to make itself
+/// The server's quirks are handled here: it ignores tools offered without a `tool_choice` (sent as `auto`), it
+/// answers HTTP 500 to `tool_choice: "required"` (sent as the one tool's name when there is one, else `auto`), and
+/// it cannot stream a reply whose tool choice it has to make itself
 /// (`auto`): it answers 200 with an empty body. Such a request is sent unstreamed and its text given as one delta.
 ///
 /// ```yaml
@@ -121,11 +122,16 @@ public struct LocalModelProvider: ModelProvider {
         }
     }
 
-    /// The request as the server takes it: `required` becomes the only tool's name, or `auto`.
+    /// The request as the server takes it: without a tool choice it ignores the tools, so none means `auto`;
+    /// `required` (HTTP 500 there) becomes the only tool's name, or `auto`.
     static func adapted(_ request: ModelRequest) -> ModelRequest {
-        guard request.toolChoice == .required else { return request }
+        guard !request.tools.isEmpty else { return request }
         var copy = request
-        copy.toolChoice = request.tools.count == 1 ? .function(request.tools[0].name) : .auto
+        switch request.toolChoice {
+        case nil: copy.toolChoice = .auto
+        case .required?: copy.toolChoice = request.tools.count == 1 ? .function(request.tools[0].name) : .auto
+        default: break
+        }
         return copy
     }
 
