@@ -99,7 +99,7 @@ public struct LocalModelLaunch: Sendable, Hashable {
 
     /// How to install the server and the model in a workspace (or just the model), as the exact commands.
     public static func installHint(workspace: String, server: Bool) -> String {
-        let flags = "-DGGML_NATIVE=OFF -DGGML_AVX512=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_TILE=OFF"
+        let flags = "-DGGML_NATIVE=OFF -DGGML_AVX512=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_TILE=OFF -DLLAVA_BUILD=OFF"
         let byHand =
             (server
                 ? [
