@@ -4,9 +4,9 @@ import TrellisTesting
 
 /// Cancelling a run ends it with `cancelled`, and the transcript still answers every call.
 struct LoopCancellationTests {
-    /// Waits (bounded) until `condition` holds.
+    /// Waits (bounded, generously: a loaded CI machine can take seconds to start a task) until `condition` holds.
     private func waitUntil(_ condition: () -> Bool) async throws {
-        try #require(await Poll.until(timeout: .seconds(2), interval: .milliseconds(5), condition))
+        try #require(await Poll.until(timeout: .seconds(30), interval: .milliseconds(5), condition))
     }
 
     @Test(

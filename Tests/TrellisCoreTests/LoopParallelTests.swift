@@ -35,14 +35,15 @@ struct LoopParallelTests {
             await rendezvous.arrive(me)
             var text = me
             if let partner = arguments["partner"]?.stringValue {
-                let patience = arguments["patience"]?.intValue ?? 2000
+                // Wall-clock patience: generous by default, since a loaded machine may start the partner late.
+                let patience = arguments["patience"]?.intValue ?? 20_000
                 let met = await Poll.until(timeout: .milliseconds(patience), interval: .milliseconds(5)) {
                     await rendezvous.hasArrived(partner)
                 }
                 text += met ? " met \(partner)" : " waited alone"
             }
             if let after = arguments["after"]?.stringValue {
-                _ = await Poll.until(timeout: .seconds(2), interval: .milliseconds(5)) {
+                _ = await Poll.until(timeout: .seconds(30), interval: .milliseconds(5)) {
                     await rendezvous.hasFinished(after)
                 }
             }
