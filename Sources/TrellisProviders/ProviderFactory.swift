@@ -39,7 +39,18 @@ public enum ProviderFactory {
     /// One registered wire format.
     struct Adapter: Sendable {
         let kind: ProviderKind
+        /// Checks, before any request, that the adapter can serve a model (a `local` model's files).
+        let check: (@Sendable (ProviderConfiguration, String, Context) throws -> Void)?
         let make: @Sendable (ProviderConfiguration, HTTPClient, Context) throws -> any ModelProvider
+
+        init(
+            kind: ProviderKind, check: (@Sendable (ProviderConfiguration, String, Context) throws -> Void)? = nil,
+            make: @escaping @Sendable (ProviderConfiguration, HTTPClient, Context) throws -> any ModelProvider
+        ) {
+            self.kind = kind
+            self.check = check
+            self.make = make
+        }
     }
 
     static let adapters: [Adapter] =
@@ -60,7 +71,8 @@ public enum ProviderFactory {
             Adapter(kind: OllamaProvider.kind) { configuration, client, _ in
                 OllamaProvider(configuration: configuration, client: client)
             },
-            Adapter(kind: LocalModelProvider.kind) { configuration, client, context in
+            Adapter(kind: LocalModelProvider.kind, check: LocalModelProvider.checkInstalled) {
+                configuration, client, context in
                 LocalModelProvider(
                     configuration: configuration, client: client, workspace: context.workspace,
                     host: context.localHost)
@@ -74,12 +86,15 @@ public enum ProviderFactory {
     ///
     /// - Parameters:
     ///   - configuration: The provider.
+    ///   - model: A model id the provider will be asked for, checked now where the adapter can tell (a `local`
+    ///     model that is not installed).
     ///   - client: The HTTP client its requests go through.
     ///   - context: The workspace, and for `local` models the host that starts their servers.
     /// - Throws: ``SetupError`` for an unknown kind, a provider that needs a key it does not have, or a missing
-    ///   kind-specific setting.
+    ///   kind-specific setting, or a model that cannot be served (`model_not_installed`).
     public static func make(
-        _ configuration: ProviderConfiguration, client: HTTPClient = .trellis, context: Context = Context()
+        _ configuration: ProviderConfiguration, model: String? = nil, client: HTTPClient = .trellis,
+        context: Context = Context()
     ) throws -> any ModelProvider {
         if configuration.apiKey == nil, let hint = configuration.apiKeyHint {
             throw SetupError(
@@ -92,6 +107,7 @@ public enum ProviderFactory {
                 message: "provider '\(configuration.name)' has unknown kind '\(configuration.kind)'; known: "
                     + kinds.map(\.name).joined(separator: ", "))
         }
+        if let model { try adapter.check?(configuration, model, context) }
         return try adapter.make(configuration, client, context)
     }
 }

@@ -116,8 +116,3 @@ extension Trellis {
         }
     }
 }
-
-extension Duration {
-    /// The duration in seconds.
-    var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

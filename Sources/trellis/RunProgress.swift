@@ -197,7 +197,6 @@ final class RunProgress: Sendable {
 
     /// `3.4s`.
     static func seconds(_ duration: Duration) -> String {
-        let parts = duration.components
-        return String(format: "%.1fs", Double(parts.seconds) + Double(parts.attoseconds) / 1e18)
+        String(format: "%.1fs", duration.secondsValue)
     }
 }

@@ -137,12 +137,9 @@ struct WorkspaceOptions: ParsableArguments, Sendable {
                     "agent '\(agent.name)': unknown provider '\(model.provider)'", code: .unknownProvider)
             }
             do {
-                if configuration.kind == LocalModelProvider.kind.name, configuration.baseURL.isEmpty {
-                    _ = try LocalModelLaunch(
-                        configuration: configuration, model: model.name, workspace: context.workspace)
-                }
                 return ModelChain.Link(
-                    model: model, provider: try ProviderFactory.make(configuration, context: context),
+                    model: model,
+                    provider: try ProviderFactory.make(configuration, model: model.name, context: context),
                     pricing: configuration.pricing[model.name])
             } catch {
                 throw CLIFailure.invalid(

@@ -44,6 +44,19 @@ import TrellisCore
             ])
     }
 
+    @Test("a duration setting (local's startup_timeout) is read like every duration and kept as seconds")
+    func durationSetting() throws {
+        let good = try WorkspaceFixture(
+            agents: Self.agent, workspace: "providers:\n  mine:\n    kind: local\n    startup_timeout: 2m\n")
+        #expect(try good.load().configuration.providers["mine"]?.settings["startup_timeout"] == .number(120))
+        let bad = try WorkspaceFixture(
+            agents: Self.agent, workspace: "providers:\n  mine:\n    kind: local\n    startup_timeout: soon\n")
+        #expect(
+            bad.errors() == [
+                "WS/trellis.yaml:4:22: 'startup_timeout' must be a positive duration such as 30s, 500ms or 2m, got 'soon'"
+            ])
+    }
+
     @Test("pricing is read per model; a missing or negative price is an error at its place")
     func pricing() throws {
         let good = try WorkspaceFixture(

@@ -25,7 +25,7 @@ struct LocalModelServersTests {
             name: "local", kind: "local", baseURL: "",
             settings: [
                 "python": .string(fixtures + "/python"), "server_args": ["--fake", .string(mode)],
-                "startup_timeout": "20s",
+                "startup_timeout": 20,
             ])
         return (folder, configuration)
     }

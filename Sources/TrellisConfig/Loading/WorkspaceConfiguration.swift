@@ -213,7 +213,12 @@ struct WorkspaceConfigurationLoader {
         case "max_retries": configuration.maxRetries = try reader.int(value, field: "max_retries", minimum: 0)
         case "pricing": configuration.pricing = try readPricing(value)
         case let key where settingNames.contains(key):
-            configuration.settings[key] = try reader.json(value)
+            // A duration is read like every other duration in the file, and kept as seconds.
+            if kind.settings.first(where: { $0.name == key })?.type == ProviderKind.Setting.duration {
+                configuration.settings[key] = .number(try reader.duration(value, field: key).secondsValue)
+            } else {
+                configuration.settings[key] = try reader.json(value)
+            }
         default:
             let owners = kinds.filter { $0.settings.contains { $0.name == member.key } }.map(\.name)
             throw reader.error(

@@ -206,9 +206,10 @@ public enum ConfigSchema {
         for kind in kinds {
             for setting in kind.settings where properties[setting.name] == nil {
                 let owners = kinds.filter { $0.settings.contains { $0.name == setting.name } }.map(\.name)
+                let type: JSONValue =
+                    setting.type == ProviderKind.Setting.duration ? duration["type"] ?? "string" : .string(setting.type)
                 properties[setting.name] = [
-                    "type": .string(setting.type),
-                    "description": .string("(\(owners.joined(separator: ", "))) \(setting.description)"),
+                    "type": type, "description": .string("(\(owners.joined(separator: ", "))) \(setting.description)"),
                 ]
             }
         }

@@ -19,8 +19,12 @@ public struct ProviderKind: Sendable, Hashable {
         public var description: String
         /// The environment variable the built-in provider reads it from, if any.
         public var variable: String?
-        /// The JSON type of the value (`string`, `boolean`, `object`).
+        /// The JSON type of the value (`string`, `boolean`, `object`), or ``duration``.
         public var type: String
+
+        /// The type of a duration setting (`90s`, `500ms`, `2m` or seconds), read like every duration of
+        /// `trellis.yaml` and kept as a number of seconds.
+        public static let duration = "duration"
 
         /// Creates a setting.
         public init(name: String, description: String, variable: String? = nil, type: String = "string") {

@@ -83,18 +83,8 @@ public struct LocalModelLaunch: Sendable, Hashable {
         self.modelPath = path
         self.model = model
         self.arguments = arguments
-        let seconds = Self.seconds(configuration.settings["startup_timeout"]) ?? 120
+        let seconds = configuration.settings["startup_timeout"]?.doubleValue ?? 120
         self.startupTimeout = .milliseconds(Int64(max(1, min(seconds, 3600)) * 1000))
-    }
-
-    /// A number of seconds, or a text such as `90s`, `500ms` or `2m`.
-    static func seconds(_ value: JSONValue?) -> Double? {
-        if let number = value?.doubleValue { return number }
-        guard let text = value?.stringValue else { return nil }
-        for (suffix, scale) in [("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3600.0)] where text.hasSuffix(suffix) {
-            return Double(text.dropLast(suffix.count)).map { $0 * scale }
-        }
-        return Double(text)
     }
 
     /// How to install the server and the model in a workspace (or just the model), as the exact commands.

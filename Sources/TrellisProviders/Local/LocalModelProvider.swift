@@ -33,7 +33,7 @@ public struct LocalModelProvider: ModelProvider {
             .init(name: "server_args", description: "Further arguments for the server", type: "array"),
             .init(
                 name: "startup_timeout", description: "How long the server may take to start (default 120s)",
-                type: "string"),
+                type: ProviderKind.Setting.duration),
         ])
 
     let configuration: ProviderConfiguration
@@ -56,6 +56,15 @@ public struct LocalModelProvider: ModelProvider {
         self.client = client
         self.workspace = workspace
         self.host = host
+    }
+
+    /// Throws the `model_not_installed` ``ProviderFactory/SetupError`` when the server would have to be started and
+    /// the model or the server is not installed.
+    static func checkInstalled(
+        configuration: ProviderConfiguration, model: String, context: ProviderFactory.Context
+    ) throws {
+        guard configuration.baseURL.isEmpty else { return }
+        _ = try LocalModelLaunch(configuration: configuration, model: model, workspace: context.workspace)
     }
 
     public func complete(_ request: ModelRequest) async throws -> ModelResponse {
