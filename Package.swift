@@ -81,6 +81,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -143,6 +144,17 @@ let package = Package(
             name: "TrellisRuntimeTests",
             dependencies: ["TrellisRuntime", "TrellisProviders", "TrellisCore", "TrellisTesting"],
             exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "fault-probe",
+            dependencies: ["TrellisCore", "TrellisConfig", "TrellisProviders", "TrellisPlugins"],
+            path: "Tests/FaultProbe",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TrellisFaultTests",
+            dependencies: ["trellis", "fault-probe", "TrellisCore", "TrellisTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

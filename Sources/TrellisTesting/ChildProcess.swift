@@ -102,4 +102,10 @@ extension ChildProcess {
 
     /// Whether an executable of this name is on `PATH`.
     public static func onPath(_ name: String) -> Bool { executable(named: name) != nil }
+
+    /// The path of a product of this package built beside the running test bundle (`trellis`, `jsonq`).
+    public static func built(_ name: String) -> String {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent(name).path
+    }
 }

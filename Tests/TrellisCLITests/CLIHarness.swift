@@ -17,10 +17,7 @@ struct CLIHarness {
     }
 
     /// The `trellis` executable next to the test bundle.
-    static var binary: String {
-        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("trellis").path
-    }
+    static var binary: String { ChildProcess.built("trellis") }
 
     /// The build folder holding `trellis` and the other built executables (`jsonq`).
     static var buildFolder: String { (binary as NSString).deletingLastPathComponent }
