@@ -36,13 +36,38 @@ public struct FakeResponse: Sendable {
     public var chunks: [String]
     /// A pause before each chunk.
     public var chunkDelay: Duration?
+    /// Written again and again after ``chunks`` until the client goes away: an endless stream.
+    public var repeatedChunk: String?
+    /// How long the connection stays open, silent, after the last chunk before the body ends: a server that stalls
+    /// after its headers (no chunks), or keeps a finished stream open. The client closing it ends the wait early
+    /// only once the server is stopped.
+    public var holdOpen: Duration?
 
     /// Creates a response.
-    public init(status: Int = 200, headers: [HTTPHeaderField] = [], chunks: [String], chunkDelay: Duration? = nil) {
+    public init(
+        status: Int = 200, headers: [HTTPHeaderField] = [], chunks: [String], chunkDelay: Duration? = nil,
+        repeatedChunk: String? = nil, holdOpen: Duration? = nil
+    ) {
         self.status = status
         self.headers = headers
         self.chunks = chunks
         self.chunkDelay = chunkDelay
+        self.repeatedChunk = repeatedChunk
+        self.holdOpen = holdOpen
+    }
+
+    /// This response, its connection then kept open and silent for `duration` after the last chunk.
+    public func holdingOpen(for duration: Duration = .seconds(60)) -> FakeResponse {
+        var copy = self
+        copy.holdOpen = duration
+        return copy
+    }
+
+    /// This response, then `chunk` written forever.
+    public func repeating(_ chunk: String) -> FakeResponse {
+        var copy = self
+        copy.repeatedChunk = chunk
+        return copy
     }
 
     /// A JSON body.
@@ -196,7 +221,9 @@ public final class FakeVendorServer: Sendable {
         }
         let chunks = scripted.chunks
         let delay = scripted.chunkDelay
-        if chunks.count <= 1, delay == nil {
+        let repeated = scripted.repeatedChunk.map { ByteBuffer(string: $0) }
+        let hold = scripted.holdOpen
+        if chunks.count <= 1, delay == nil, repeated == nil, hold == nil {
             return Response(
                 status: .init(code: scripted.status), headers: headers,
                 body: ResponseBody(byteBuffer: ByteBuffer(string: chunks.first ?? "")))
@@ -211,6 +238,14 @@ public final class FakeVendorServer: Sendable {
                         if let delay { try await Task.sleep(for: delay) }
                         try await writer.write(ByteBuffer(string: chunk))
                     }
+                    while let repeated {
+                        try Task.checkCancellation()
+                        try await writer.write(repeated)
+                        // A write into a socket with room does not suspend: without this, endless writers would
+                        // hold every thread of the cooperative pool and starve the client under test.
+                        await Task.yield()
+                    }
+                    if let hold { try await Task.sleep(for: hold) }
                 } catch {
                     try? await writer.finish(nil)
                     throw error

@@ -1,5 +1,6 @@
 import Testing
 import TrellisCore
+import TrellisTesting
 
 @testable import TrellisPlugins
 
@@ -53,5 +54,32 @@ struct HTTPGetToolTests {
         #expect(!tool.isAllowed("evildocs.test"))
         #expect(HTTPGetTool(allowHosts: ["*"]).isAllowed("anything.example"))
         #expect(!HTTPGetTool(allowHosts: []).isAllowed("example.com"))
+    }
+}
+
+/// `http_get` against a loopback server.
+struct HTTPGetToolFetchTests {
+    @Test("the timeout covers the body: a server that stalls after its headers fails the call at the timeout")
+    func stallAfterHeaders() async throws {
+        try await FakeVendorServer.withServer { server in
+            server.enqueue(FakeResponse(chunks: ["partial "]).holdingOpen(for: .seconds(40)))
+            let tool = HTTPGetTool(allowHosts: ["127.0.0.1"], timeout: .seconds(1))
+            let url = server.origin + "/page"
+            let clock = ContinuousClock()
+            let start = clock.now
+            let output = try await tool.call(#"{"url":"\#(url)"}"#)
+
+            #expect(clock.now - start < .seconds(20))
+            #expect(output == .error("\(url) did not answer in full within 1s"))
+        }
+    }
+
+    @Test("a page that comes in full within the timeout is returned")
+    func wholePage() async throws {
+        try await FakeVendorServer.withServer { server in
+            server.enqueue(.text("hello", status: 200))
+            let output = try await HTTPGetTool(allowHosts: ["127.0.0.1"]).call(#"{"url":"\#(server.origin)/"}"#)
+            #expect(output == ToolOutput("HTTP 200\nhello"))
+        }
     }
 }

@@ -12,29 +12,45 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
     /// The provider's configured name (`openai`, `local`, ...).
     public var provider: String
     /// What went wrong, in one line.
-    public var message: String
+    public private(set) var message: String
     /// The HTTP status, for errors the provider answered.
     public var status: Int?
     /// The vendor's error code or type (`rate_limit_exceeded`), when it sent one.
-    public var vendorCode: String?
+    public private(set) var vendorCode: String?
     /// The first bytes of the response body.
-    public var bodySnippet: String?
+    public private(set) var bodySnippet: String?
     /// Whether retrying the same request may succeed.
     public var isRetryable: Bool
     /// How long the provider asked us to wait before retrying.
     public var retryAfter: Duration?
+    /// The message and body before they were cut to their excerpts (bounded by ``redactionMargin``), so that
+    /// ``redacting(_:)`` replaces a key before the cut and never leaves half of it at the excerpt's end.
+    private var sourceMessage: String
+    private var sourceBody: String?
+    /// What ``appending(_:)`` added to the message.
+    private var notes = ""
+
+    /// The longest message, in characters; longer ones are cut with `…`.
+    static let messageLimit = 300
+    /// The longest body excerpt, in characters.
+    static let bodyLimit = 200
+    /// How much text past an excerpt's end is kept for redaction: a key of up to this length that straddles the
+    /// cut is still found whole.
+    static let redactionMargin = 1024
 
     private init(
         code: Code, provider: String, message: String, status: Int? = nil, vendorCode: String? = nil,
-        bodySnippet: String? = nil, isRetryable: Bool, retryAfter: Duration? = nil
+        body: String? = nil, isRetryable: Bool, retryAfter: Duration? = nil
     ) {
         self.code = code
         self.provider = provider
         // One line, whatever the vendor sent: CLI errors and logs stay one line per problem.
-        self.message = Self.snippet(message, limit: 300)
+        self.sourceMessage = Self.snippet(message, limit: Self.messageLimit + Self.redactionMargin)
+        self.message = Self.snippet(message, limit: Self.messageLimit)
         self.status = status
         self.vendorCode = vendorCode
-        self.bodySnippet = bodySnippet
+        self.sourceBody = body.map { Self.snippet($0, limit: Self.bodyLimit + Self.redactionMargin) }
+        self.bodySnippet = body.map { Self.snippet($0, limit: Self.bodyLimit) }
         self.isRetryable = isRetryable
         self.retryAfter = retryAfter
     }
@@ -47,7 +63,7 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
         let retryable = !quota && [408, 409, 429, 500, 502, 503, 504, 529].contains(status)
         return ProviderError(
             code: .http, provider: provider, message: message, status: status, vendorCode: vendorCode,
-            bodySnippet: snippet(body), isRetryable: retryable, retryAfter: retryAfter)
+            body: body, isRetryable: retryable, retryAfter: retryAfter)
     }
 
     /// The provider could not be reached.
@@ -61,11 +77,29 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
             code: .timeout, provider: provider, message: "no reply within \(duration.seconds)s", isRetryable: true)
     }
 
+    /// A streamed reply stopped sending anything for `duration` (the provider's `timeout`) before its end.
+    public static func streamStalled(provider: String, after duration: Duration) -> ProviderError {
+        ProviderError(
+            code: .timeout, provider: provider, message: "no data for \(duration.seconds)s while streaming",
+            isRetryable: true)
+    }
+
+    /// Whether this is a timeout: no reply, or a stream that stalled.
+    public var isTimeout: Bool { code == .timeout }
+
+    /// The reply, or one line of a streamed reply, is larger than Trellis reads (`what` names it and its cap). Not
+    /// retried: the same request would run away again.
+    public static func replyTooLarge(provider: String, _ what: String, status: Int?) -> ProviderError {
+        ProviderError(
+            code: .malformedResponse, provider: provider, message: "\(what); Trellis stopped reading it",
+            status: status, isRetryable: false)
+    }
+
     /// The provider answered with something the adapter does not understand.
     public static func malformedResponse(provider: String, message: String, status: Int?, body: String) -> ProviderError
     {
         ProviderError(
-            code: .malformedResponse, provider: provider, message: message, status: status, bodySnippet: snippet(body),
+            code: .malformedResponse, provider: provider, message: message, status: status, body: body,
             isRetryable: false)
     }
 
@@ -103,18 +137,26 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
 
     /// The same error with every occurrence of `secret` replaced by `[redacted]`, for servers that echo a key
     /// back in their error bodies.
+    ///
+    /// The vendor's text is redacted before it is cut to its excerpt, and a piece of the secret left at an
+    /// excerpt's edge is redacted too (``SecretRedaction``): a key straddling the cut never shows half of itself.
     public func redacting(_ secret: String?) -> ProviderError {
-        guard let secret, secret.count >= 4 else { return self }
+        guard let secret, secret.count >= SecretRedaction.minimumPartial else { return self }
+        func redact(_ text: String) -> String { SecretRedaction.redact(text, secret: secret) }
         var copy = self
-        copy.message = message.replacingAll(secret, with: "[redacted]")
-        copy.bodySnippet = bodySnippet?.replacingAll(secret, with: "[redacted]")
-        copy.vendorCode = vendorCode?.replacingAll(secret, with: "[redacted]")
+        copy.sourceMessage = redact(sourceMessage)
+        copy.notes = redact(notes)
+        copy.message = redact(Self.snippet(copy.sourceMessage, limit: Self.messageLimit)) + copy.notes
+        copy.sourceBody = sourceBody.map(redact)
+        copy.bodySnippet = copy.sourceBody.map { redact(Self.snippet($0, limit: Self.bodyLimit)) }
+        copy.vendorCode = vendorCode.map(redact)
         return copy
     }
 
     /// The same error with `note` added to its message (not cut to one line's length).
     public func appending(_ note: String) -> ProviderError {
         var copy = self
+        copy.notes += note
         copy.message += note
         return copy
     }
@@ -146,10 +188,17 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
 
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 
-    /// The first 200 characters of a body, on one line.
-    static func snippet(_ body: String, limit: Int = 200) -> String {
-        let flat = body.split(whereSeparator: \.isNewline).map { $0.trimmingSpaces }.joined(separator: " ")
-        return flat.count > limit ? String(flat.prefix(limit)) + "…" : flat
+    /// The first `limit` characters of a body, on one line; a cut never splits a `[redacted]` marker.
+    static func snippet(_ body: String, limit: Int = bodyLimit) -> String {
+        // Flattening a 32 MiB body to show 200 characters of it would be wasted work: only its start matters.
+        let lines = body.prefix(64 * 1024).split(whereSeparator: \.isNewline)
+        let flat = lines.map { $0.trimmingSpaces }.joined(separator: " ")
+        guard flat.count > limit else { return flat }
+        var end = flat.index(flat.startIndex, offsetBy: limit)
+        for marker in flat.ranges(of: SecretRedaction.marker) where marker.contains(end) && marker.lowerBound < end {
+            end = marker.upperBound
+        }
+        return String(flat[..<end]) + "…"
     }
 }
 

@@ -7,8 +7,9 @@ import TrellisCore
 /// `http_get`: fetches a URL from an allow-listed host, with size and time limits.
 ///
 /// Settings (`tools.http_get` in `trellis.yaml`): `allow_hosts` (names; `*.example.com` matches subdomains, `*`
-/// any host; empty refuses all), `max_bytes` (default 1 MB), `timeout` in seconds (default 10). Redirects are not
-/// followed: the result names the new location, which the model may fetch if its host is allowed.
+/// any host; empty refuses all), `max_bytes` (default 1 MB), `timeout` (default 10 s, for the headers and the whole
+/// body together). Redirects are not followed: the result names the new location, which the model may fetch if its
+/// host is allowed.
 public struct HTTPGetTool: ToolExecutor {
     let allowHosts: [String]
     let maxBytes: Int
@@ -59,6 +60,23 @@ public struct HTTPGetTool: ToolExecutor {
                 ? "none (set tools.http_get.allow_hosts in trellis.yaml)" : allowHosts.joined(separator: ", ")
             return .error("host '\(host)' is not allowed; allowed hosts: \(list)")
         }
+        // One deadline for the headers and the body: the client's own covers only the headers, and a server that
+        // stalls after them would hold the call.
+        let limit = timeout
+        let output = try await withThrowingTaskGroup(of: ToolOutput?.self) { group in
+            group.addTask { await self.fetch(text) }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
+        }
+        return output ?? .error("\(text) did not answer in full within \(Self.describe(timeout))")
+    }
+
+    /// Fetches `url`: its status and up to ``maxBytes`` of its body, or why it could not.
+    private func fetch(_ text: String) async -> ToolOutput {
         var request = HTTPClientRequest(url: text)
         request.method = .GET
         request.headers.add(name: "User-Agent", value: "trellis-http-get")
@@ -89,6 +107,12 @@ public struct HTTPGetTool: ToolExecutor {
         var output = "HTTP \(response.status.code)\n" + String(decoding: body.readableBytesView, as: UTF8.self)
         if truncated { output += "\n[truncated at \(maxBytes) bytes]" }
         return ToolOutput(output, isError: response.status.code >= 400)
+    }
+
+    /// A duration as people write it in `trellis.yaml` (`3s`, `1.5s`).
+    static func describe(_ duration: Duration) -> String {
+        let seconds = duration.secondsValue
+        return seconds.rounded() == seconds ? "\(Int(seconds))s" : "\(seconds)s"
     }
 
     func isAllowed(_ host: String) -> Bool {

@@ -31,7 +31,8 @@ public struct AmveraProvider: ModelProvider {
                 description: "The body shape (yandex, openai); by default openai for gpt and yandex for the rest"),
         ])
 
-    let http: ProviderHTTPClient
+    /// The HTTP client; tests lower its ``ProviderHTTPClient/limits``.
+    var http: ProviderHTTPClient
     let retry: RetryPolicy
     let base: String
     let fixedRoute: AmveraRoute?

@@ -27,7 +27,8 @@ public struct AnthropicProvider: ModelProvider {
             .init(name: "version", description: "anthropic-version header (default \(defaultVersion))")
         ])
 
-    let http: ProviderHTTPClient
+    /// The HTTP client; tests lower its ``ProviderHTTPClient/limits``.
+    var http: ProviderHTTPClient
     let retry: RetryPolicy
     let endpoint: String
 

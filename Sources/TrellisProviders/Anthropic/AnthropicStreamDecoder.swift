@@ -31,6 +31,8 @@ struct AnthropicStreamDecoder: StreamDecoder {
         self.provider = provider
     }
 
+    mutating func limitLines(to bytes: Int) { parser.maxEventBytes = bytes }
+
     mutating func feed(_ bytes: ByteBufferView) throws -> [ModelEvent] {
         try consume(parser.feed(bytes))
     }

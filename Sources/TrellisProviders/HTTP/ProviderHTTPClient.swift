@@ -19,8 +19,8 @@ struct ProviderHTTPClient: Sendable {
         ([configuration.apiKey].compactMap { $0 } + secrets).reduce(error) { $0.redacting($1) }
     }
 
-    /// Bodies larger than this are refused (a runaway or hostile server).
-    static let maxBodyBytes = 32 * 1024 * 1024
+    /// Caps on the size of a reply and on the waits inside a streamed one.
+    var limits = ReplyLimits()
 
     /// POSTs `body` to `url` once and returns the response if its status is 2xx.
     ///
@@ -66,14 +66,15 @@ struct ProviderHTTPClient: Sendable {
         }
     }
 
-    /// Reads a whole body as UTF-8 text, within ``maxBodyBytes`` and the request timeout (a server that sends its
+    /// Reads a whole body as UTF-8 text, within ``ReplyLimits/maxBodyBytes`` and the request timeout (a server that sends its
     /// headers and then stalls does not hold the run forever).
     func readBody(_ response: HTTPClientResponse) async throws -> String {
         do {
             let body = response.body
             let timeout = configuration.timeout
+            let maxBytes = limits.maxBodyBytes
             let buffer = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-                group.addTask { try await body.collect(upTo: Self.maxBodyBytes) }
+                group.addTask { try await body.collect(upTo: maxBytes) }
                 group.addTask {
                     try await Task.sleep(for: timeout)
                     return nil
@@ -91,9 +92,9 @@ struct ProviderHTTPClient: Sendable {
             throw CancellationError()
         } catch let error as NIOTooManyBytesError {
             _ = error
-            throw ProviderError.malformedResponse(
-                provider: configuration.name, message: "the response body exceeds \(Self.maxBodyBytes) bytes",
-                status: Int(response.status.code), body: "")
+            throw ProviderError.replyTooLarge(
+                provider: configuration.name, "the reply exceeds \(ReplyLimits.describe(limits.maxBodyBytes))",
+                status: Int(response.status.code))
         } catch {
             throw ProviderError.truncatedStream(
                 provider: configuration.name,
@@ -101,12 +102,13 @@ struct ProviderHTTPClient: Sendable {
         }
     }
 
-    /// A short description of a transport error, without request details.
+    /// A short description of a transport error, without request details. Not cut here: ``ProviderError`` cuts
+    /// its message only after redacting it.
     static func describe(_ error: any Error) -> String {
         let text = String(describing: error)
         if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
         if text.contains("connectTimeout") { return "connection timed out" }
         if text.contains("remoteConnectionClosed") { return "the server closed the connection" }
-        return text.count > 160 ? String(text.prefix(160)) + "…" : text
+        return text
     }
 }

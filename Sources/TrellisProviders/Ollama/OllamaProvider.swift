@@ -24,7 +24,8 @@ public struct OllamaProvider: ModelProvider {
             .init(name: "num_ctx", description: "Context window in tokens (options.num_ctx)", type: "integer"),
         ])
 
-    let http: ProviderHTTPClient
+    /// The HTTP client; tests lower its ``ProviderHTTPClient/limits``.
+    var http: ProviderHTTPClient
     let retry: RetryPolicy
     let endpoint: String
 

@@ -15,6 +15,8 @@ struct OllamaStreamDecoder: StreamDecoder {
 
     var isDone: Bool { accumulator.isDone }
 
+    mutating func limitLines(to bytes: Int) { lines.maxLineBytes = bytes }
+
     mutating func feed(_ bytes: ByteBufferView) throws -> [ModelEvent] {
         try consume(lines.feed(bytes))
     }

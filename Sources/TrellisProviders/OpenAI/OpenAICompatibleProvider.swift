@@ -25,7 +25,8 @@ public struct OpenAICompatibleProvider: ModelProvider {
     /// `kind: vllm`: a vLLM server; no key needed unless it was started with `--api-key`.
     public static let vLLM = OpenAIDialect.vLLM.kind
 
-    let http: ProviderHTTPClient
+    /// The HTTP client; tests lower its ``ProviderHTTPClient/limits``.
+    var http: ProviderHTTPClient
     let retry: RetryPolicy
     let endpoint: String
     let dialect: OpenAIDialect

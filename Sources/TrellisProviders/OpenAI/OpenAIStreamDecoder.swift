@@ -14,6 +14,8 @@ struct OpenAIStreamDecoder: StreamDecoder {
 
     var isDone: Bool { accumulator.isDone }
 
+    mutating func limitLines(to bytes: Int) { parser.maxEventBytes = bytes }
+
     mutating func feed(_ bytes: ByteBufferView) throws -> [ModelEvent] {
         try consume(parser.feed(bytes))
     }

@@ -1,17 +1,27 @@
 /// Splits a byte stream into lines, for newline-delimited JSON (Yandex, Ollama). Accepts `\n` and `\r\n`; blank
 /// lines are skipped; bytes are decoded as UTF-8 only once a line is whole, so a character split across chunks
-/// survives.
+/// survives. A line longer than its cap is refused.
 struct LineSplitter: Sendable {
     private var line: [UInt8] = []
+    /// The longest line, in bytes.
+    var maxLineBytes: Int
+
+    /// Creates a splitter for lines of up to `maxLineBytes`.
+    init(maxLineBytes: Int = ReplyLimits.defaultMaxLineBytes) {
+        self.maxLineBytes = maxLineBytes
+    }
 
     /// Feeds bytes and returns the lines they complete.
-    mutating func feed(_ bytes: some Sequence<UInt8>) -> [String] {
+    ///
+    /// - Throws: ``StreamLineTooLong`` once the line being read passes ``maxLineBytes``.
+    mutating func feed(_ bytes: some Sequence<UInt8>) throws(StreamLineTooLong) -> [String] {
         var lines: [String] = []
         for byte in bytes {
             if byte == 0x0A {
                 flush(into: &lines)
             } else {
                 line.append(byte)
+                if line.count > maxLineBytes { throw StreamLineTooLong(limit: maxLineBytes) }
             }
         }
         return lines

@@ -9,16 +9,26 @@ struct SSEEvent: Sendable, Hashable {
 /// Splits a byte stream into Server-Sent Events (WHATWG `text/event-stream`).
 ///
 /// Accepts `\n`, `\r\n` and `\r` line ends, ignores comment lines (`:` keep-alives) and `id:`/`retry:`, joins
-/// multi-line `data:`, and hands out an event at each blank line, or at the end of the stream.
+/// multi-line `data:`, and hands out an event at each blank line, or at the end of the stream. An event (or line)
+/// longer than its cap is refused.
 struct SSEParser {
     private var line: [UInt8] = []
     private var data: [UInt8] = []
     private var hasData = false
     private var name: String?
     private var lastWasCR = false
+    /// The longest event, its `data:` lines together, in bytes.
+    var maxEventBytes: Int
+
+    /// Creates a parser for events of up to `maxEventBytes`.
+    init(maxEventBytes: Int = ReplyLimits.defaultMaxLineBytes) {
+        self.maxEventBytes = maxEventBytes
+    }
 
     /// Feeds bytes and returns the events they complete.
-    mutating func feed(_ bytes: some Sequence<UInt8>) -> [SSEEvent] {
+    ///
+    /// - Throws: ``StreamLineTooLong`` once the event being read passes ``maxEventBytes``.
+    mutating func feed(_ bytes: some Sequence<UInt8>) throws(StreamLineTooLong) -> [SSEEvent] {
         var events: [SSEEvent] = []
         for byte in bytes {
             if lastWasCR {
@@ -33,6 +43,7 @@ struct SSEParser {
                 endLine(into: &events)
             default:
                 line.append(byte)
+                if line.count + data.count > maxEventBytes { throw StreamLineTooLong(limit: maxEventBytes) }
             }
         }
         return events

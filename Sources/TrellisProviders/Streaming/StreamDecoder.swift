@@ -18,6 +18,9 @@ protocol StreamDecoder: Sendable {
     /// - Throws: ``ProviderError/truncatedStream(provider:message:)`` when the reply's terminal marker never came.
     mutating func finish() throws -> [ModelEvent]
 
+    /// Caps each line or event of the reply at `bytes` (``ReplyLimits/maxLineBytes`` until told otherwise).
+    mutating func limitLines(to bytes: Int)
+
     /// Whether the reply's terminal marker (`[DONE]`, a final status, `message_stop`, `done: true`) was seen.
     var isDone: Bool { get }
 

@@ -36,7 +36,8 @@ public struct YandexProvider: ModelProvider, EmbeddingProvider, ClassificationPr
                 type: "boolean"),
         ])
 
-    let http: ProviderHTTPClient
+    /// The HTTP client; tests lower its ``ProviderHTTPClient/limits``.
+    var http: ProviderHTTPClient
     let retry: RetryPolicy
     let base: String
     let folder: String?

@@ -24,6 +24,8 @@ struct YandexStreamDecoder: StreamDecoder {
         self.provider = provider
     }
 
+    mutating func limitLines(to bytes: Int) { lines.maxLineBytes = bytes }
+
     mutating func feed(_ bytes: ByteBufferView) throws -> [ModelEvent] {
         try consume(lines.feed(bytes))
     }
