@@ -13,7 +13,7 @@ import TrellisTesting
         let validate = try await cli.run(["validate"])
         #expect(validate.status == 2)
         #expect(
-            validate.stderr == "error: \(cli.root)/agents/a.yaml:3:12: 'limits.timeout' must be a duration from 1ms to "
+            validate.stderr == "error: ./agents/a.yaml:3:12: 'limits.timeout' must be a duration from 1ms to "
                 + "168h such as 30s, 500ms or 2m, got '1e17'\n")
         let run = try await cli.run(["run", "a", "hi"], environment: ["OPENAI_API_KEY": "k"])
         #expect(run.status == 2)
@@ -61,7 +61,7 @@ import TrellisTesting
         #expect(validate.status == 2)
         #expect(
             validate.stderr.hasPrefix(
-                "error: \(cli.root)/agents/bomb.yaml:9:8: the aliases in this file expand to more than 100000 values"),
+                "error: ./agents/bomb.yaml:7:8: the aliases in this file expand to more than 100000 values"),
             "\(validate.stderr)")
     }
 
@@ -71,7 +71,7 @@ import TrellisTesting
             "agents/a.yaml": "model: mine/m\n",
             "trellis.yaml": "providers:\n  mine: {kind: openai, base_url: \"${KEY}\"}\n",
         ])
-        for arguments in [["validate"], ["validate", "--json"], ["run", "a", "hi", "--json"]] {
+        for arguments in [["validate"], ["provider", "list"], ["run", "a", "hi", "--json"]] {
             let outcome = try await cli.run(arguments, environment: ["KEY": Self.secret])
             #expect(outcome.status == 2)
             #expect(!(outcome.stdout + outcome.stderr).contains(Self.secret), "\(arguments)")

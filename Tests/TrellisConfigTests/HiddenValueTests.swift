@@ -12,7 +12,7 @@ import TrellisConfig
         let errors = fixture.errors(environment: ["KEY": Self.secret])
         #expect(
             errors == [
-                "WS/trellis.yaml:2:38: 'base_url' must start with http:// or https://, got '${KEY}' (its value is hidden)"
+                "WS/trellis.yaml:2:34: 'base_url' must start with http:// or https://, got '${KEY}' (its value is hidden)"
             ])
         #expect(!errors.joined().contains(Self.secret))
     }
@@ -41,6 +41,6 @@ import TrellisConfig
         let fixture = try WorkspaceFixture(
             agents: ["a": "model: mine/m\n"], workspace: "providers:\n  mine: {kind: openai, base_url: ftp://x}\n")
         #expect(
-            fixture.errors() == ["WS/trellis.yaml:2:37: 'base_url' must start with http:// or https://, got 'ftp://x'"])
+            fixture.errors() == ["WS/trellis.yaml:2:34: 'base_url' must start with http:// or https://, got 'ftp://x'"])
     }
 }

@@ -11,7 +11,7 @@ import TrellisCore
         let fixture = try WorkspaceFixture(agents: ["a": "model: openai/gpt-4o\nlimits: {timeout: 1e17}\n"])
         #expect(
             fixture.errors() == [
-                "WS/agents/a.yaml:2:20: 'limits.timeout' must be a duration from 1ms to 168h such as 30s, 500ms or 2m, got '1e17'"
+                "WS/agents/a.yaml:2:19: 'limits.timeout' must be a duration from 1ms to 168h such as 30s, 500ms or 2m, got '1e17'"
             ])
     }
 
@@ -22,7 +22,7 @@ import TrellisCore
         let fixture = try WorkspaceFixture(agents: ["a": "model: openai/gpt-4o\nlimits: {timeout: \(text)}\n"])
         #expect(
             fixture.errors() == [
-                "WS/agents/a.yaml:2:20: 'limits.timeout' must be a duration from 1ms to 168h such as 30s, 500ms or 2m, got '\(text)'"
+                "WS/agents/a.yaml:2:19: 'limits.timeout' must be a duration from 1ms to 168h such as 30s, 500ms or 2m, got '\(text)'"
             ])
     }
 
@@ -57,8 +57,8 @@ import TrellisCore
         #expect(
             fixture.errors() == [
                 "WS/trellis.yaml:2:40: 'startup_timeout' must be a duration from 1ms to 24h such as 30s, 500ms or 2m, got '25h'",
-                "WS/trellis.yaml:4:54: 'mcp_servers.time.startup_timeout' must be a duration from 1ms to 24h such as 30s, 500ms or 2m, got '1e12'",
-                "WS/trellis.yaml:4:69: 'mcp_servers.time.timeout' must be a duration from 1ms to 24h such as 30s, 500ms or 2m, got '90000s'",
+                "WS/trellis.yaml:4:53: 'mcp_servers.time.startup_timeout' must be a duration from 1ms to 24h such as 30s, 500ms or 2m, got '1e12'",
+                "WS/trellis.yaml:4:68: 'mcp_servers.time.timeout' must be a duration from 1ms to 24h such as 30s, 500ms or 2m, got '90000s'",
             ])
     }
 
@@ -74,13 +74,13 @@ import TrellisCore
             workspace: "providers:\n  openai: {kind: openai, max_retries: 1000}\n")
         #expect(
             fixture.errors() == [
+                "WS/trellis.yaml:2:39: 'max_retries' must be an integer from 0 to 100, got '1000'",
                 "WS/agents/a.yaml:1:42: 'model.max_tokens' must be an integer from 1 to 10000000, got '99999999999999999999'",
                 "WS/agents/a.yaml:1:67: 'model.n' must be an integer from 1 to 128, got '1000'",
                 "WS/agents/a.yaml:2:21: 'limits.max_turns' must be an integer from 1 to 10000, got '10001'",
                 "WS/agents/a.yaml:2:44: 'limits.max_tool_calls' must be an integer from 0 to 100000, got '-1'",
                 "WS/agents/a.yaml:2:60: 'limits.max_tokens' must be an integer from 1 to 1000000000, got '9223372036854775807'",
                 "WS/agents/a.yaml:2:101: 'limits.max_repeated_calls' must be an integer from 2 to 10000, got '1'",
-                "WS/trellis.yaml:2:40: 'max_retries' must be an integer from 0 to 100, got '1000'",
             ])
     }
 
@@ -102,7 +102,7 @@ import TrellisCore
         #expect(
             fixture.errors() == [
                 "WS/agents/a.yaml:1:43: 'model.temperature' must be a finite number, got 'nan'",
-                "WS/agents/a.yaml:2:21: 'limits.max_cost' must be a number from 0 to 1000000, got '1e300'",
+                "WS/agents/a.yaml:2:20: 'limits.max_cost' must be a number from 0 to 1000000, got '1e300'",
             ])
     }
 }
