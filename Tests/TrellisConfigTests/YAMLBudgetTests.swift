@@ -6,11 +6,13 @@ import TrellisConfig
 @Suite struct YAMLBudgetTests {
     @Test("a billion-laughs agent file fails with the alias limit at the alias that passes it")
     func aliasBombAgent() throws {
-        // In `params` defaults, the aliased lists would be walked; the check stops them first.
-        let fixture = try WorkspaceFixture(agents: ["a": "model: openai/gpt-4o\n" + AliasBomb.text])
+        // Under `model.extra` the value is read whole, so without the check every expanded value would be walked.
+        let fixture = try WorkspaceFixture(agents: [
+            "a": "model:\n  name: openai/gpt-4o\n  extra:\n" + AliasBomb.text(indent: 4)
+        ])
         #expect(
             fixture.errors() == [
-                "WS/agents/a.yaml:7:9: the aliases in this file expand to more than 100000 values (a 'billion laughs' "
+                "WS/agents/a.yaml:9:13: the aliases in this file expand to more than 100000 values (a 'billion laughs' "
                     + "file?); the alias '*e' here goes past the limit"
             ])
     }
