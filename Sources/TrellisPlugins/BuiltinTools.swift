@@ -1,4 +1,5 @@
 import Foundation
+import TrellisConfig
 import TrellisCore
 
 /// The tools compiled into Trellis: `clock`, `calculator`, `http_get`, `read_file`, `list_files`.
@@ -21,17 +22,15 @@ public enum BuiltinTools {
                 settingKeys: ["allow_hosts", "max_bytes", "timeout"]
             ) { setup in
                 let hosts = try stringList(setup.settings["allow_hosts"], key: "tools.http_get.allow_hosts")
-                let maxBytes =
-                    try positiveInt(setup.settings["max_bytes"], key: "tools.http_get.max_bytes") ?? 1_000_000
-                let seconds = try positiveNumber(setup.settings["timeout"], key: "tools.http_get.timeout") ?? 10
-                return HTTPGetTool(allowHosts: hosts, maxBytes: maxBytes, timeout: .milliseconds(Int64(seconds * 1000)))
+                let maxBytes = try byteCap(setup.settings["max_bytes"], key: "tools.http_get.max_bytes") ?? 1_000_000
+                let timeout = try timeout(setup.settings["timeout"], key: "tools.http_get.timeout") ?? .seconds(10)
+                return HTTPGetTool(allowHosts: hosts, maxBytes: maxBytes, timeout: timeout)
             })
         registry.register(
             ToolFactory(
                 name: "read_file", summary: "read a text file under a root folder", settingKeys: ["root", "max_bytes"]
             ) { setup in
-                let maxBytes =
-                    try positiveInt(setup.settings["max_bytes"], key: "tools.read_file.max_bytes") ?? 256 * 1024
+                let maxBytes = try byteCap(setup.settings["max_bytes"], key: "tools.read_file.max_bytes") ?? 256 * 1024
                 return ReadFileTool(root: try root(setup, tool: "read_file"), maxBytes: maxBytes)
             })
         registry.register(
@@ -72,19 +71,22 @@ public enum BuiltinTools {
         }
     }
 
-    private static func positiveInt(_ value: JSONValue?, key: String) throws -> Int? {
+    private static func byteCap(_ value: JSONValue?, key: String) throws -> Int? {
         guard let value else { return nil }
-        guard case .integer(let number) = value, number > 0 else {
-            throw ToolSetupError("\(key) must be a positive integer")
+        guard case .integer(let number) = value, ConfigLimits.byteCap.contains(number) else {
+            throw ToolSetupError(
+                "\(key) must be a number of bytes from 1 to \(ConfigLimits.byteCap.upperBound) (1 GiB)")
         }
         return number
     }
 
-    private static func positiveNumber(_ value: JSONValue?, key: String) throws -> Double? {
+    private static func timeout(_ value: JSONValue?, key: String) throws -> Duration? {
         guard let value else { return nil }
-        guard let number = value.doubleValue, number > 0 else {
-            throw ToolSetupError("\(key) must be a positive number of seconds")
+        guard let seconds = value.doubleValue,
+            let timeout = Duration.checked(seconds: seconds, in: ConfigLimits.timeout)
+        else {
+            throw ToolSetupError("\(key) must be a number of seconds from 0.001 to 86400 (24 hours)")
         }
-        return number
+        return timeout
     }
 }

@@ -70,7 +70,7 @@ extension Trellis {
                             [
                                 "step": .string(step.name), "result": .string(step.verdict.rawValue),
                                 "detail": .string(step.detail),
-                                "milliseconds": .integer(Int(step.duration.secondsValue * 1000)),
+                                "milliseconds": .integer(Int(step.duration.milliseconds)),
                             ]
                         }),
                 ]

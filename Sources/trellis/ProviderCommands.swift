@@ -23,7 +23,8 @@ extension Trellis {
                 let rows = loaded.configuration.providers.values.sorted { $0.name < $1.name }.map { provider in
                     [
                         provider.name, provider.kind,
-                        provider.baseURL.isEmpty ? "(a server trellis starts)" : provider.baseURL,
+                        provider.baseURL.isEmpty
+                            ? "(a server trellis starts)" : URLCredentials.redacted(provider.baseURL),
                         provider.apiKey == nil ? "no" : "yes",
                     ]
                 }
@@ -70,7 +71,9 @@ extension Trellis {
                 if json {
                     Output.out(JSONValue.array(outcomes.map(Self.json)).serialized() + "\n")
                 } else {
-                    Output.out("\(name) (\(configuration.kind) at \(configuration.baseURL)), model \(modelID)\n")
+                    Output.out(
+                        "\(name) (\(configuration.kind) at \(URLCredentials.redacted(configuration.baseURL))), model \(modelID)\n"
+                    )
                     Output.out(Self.table(outcomes))
                     for outcome in outcomes where !outcome.passed {
                         Output.out("\(outcome.name): \(outcome.problem ?? "")\n")

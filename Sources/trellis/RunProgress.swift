@@ -188,8 +188,7 @@ final class RunProgress: Sendable {
 
     /// `0.4 ms`, `12 ms`, `1.5 s`.
     static func format(_ duration: Duration) -> String {
-        let parts = duration.components
-        let milliseconds = Double(parts.seconds) * 1000 + Double(parts.attoseconds) / 1e15
+        let milliseconds = duration.secondsValue * 1000
         if milliseconds < 10 { return String(format: "%.1f ms", milliseconds) }
         if milliseconds < 1000 { return String(format: "%.0f ms", milliseconds) }
         return String(format: "%.1f s", milliseconds / 1000)

@@ -26,10 +26,15 @@ struct Trellis: TrellisCommand {
         var command: any ParsableCommand
         do {
             command = try parseAsRoot(arguments)
+            if let message = SingleValueOptions.repeated(in: arguments) {
+                throw CLIFailure.invalid(message, code: .invalidUsage)
+            }
         } catch {
             if exitCode(for: error) != .success, Run.wantsJSON(arguments) {
                 Output.out(
-                    Run.failureJSON(code: CLIFailure.Code.invalidUsage.rawValue, message: message(for: error)) + "\n")
+                    Run.failureJSON(
+                        code: CLIFailure.Code.invalidUsage.rawValue,
+                        message: (error as? CLIFailure)?.message ?? message(for: error)) + "\n")
             }
             fail(error)
         }

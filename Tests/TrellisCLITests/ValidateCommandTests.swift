@@ -42,7 +42,7 @@ import TrellisTesting
                 "\(file):1:11: unsupported protocol 2; this Trellis speaks protocol 1",
                 "\(file):3:1: unknown key 'timout' in plugin.yaml (did you mean 'timeout'?); allowed: protocol, name, "
                     + "description, command, args, timeout, env, working_dir, max_output_bytes, describe, tools",
-                "\(file):4:19: 'max_output_bytes' must be at least 1, got 0",
+                "\(file):4:19: 'max_output_bytes' must be an integer from 1 to 1073741824, got '0'",
                 "\(file):6:11: tool name 'bad name' must be 1 to 64 letters, digits, '_' or '-'",
                 "\(file):8:17: tool 'ok': 'parameters' must be a JSON Schema with 'type: object', got type \"string\"",
             ])

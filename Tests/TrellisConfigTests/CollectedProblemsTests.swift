@@ -21,8 +21,8 @@ import TrellisCore
                 "WS/agents/helper.yaml:3:16: unknown tool 'wether'; available: calculator, clock, http_get, list_files, "
                     + "read_file (or {plugin: NAME}, {mcp: NAME})",
                 "WS/agents/helper.yaml:4:22: 'parallel_tool_calls' must be true or false, got 'maybe'",
-                "WS/agents/helper.yaml:5:21: 'limits.max_turns' must be at least 1, got 0",
-                "WS/agents/helper.yaml:5:33: 'limits.timeout' must be a positive duration such as 30s, 500ms or 2m, "
+                "WS/agents/helper.yaml:5:21: 'limits.max_turns' must be an integer from 1 to 10000, got '0'",
+                "WS/agents/helper.yaml:5:33: 'limits.timeout' must be a duration from 1ms to 168h such as 30s, 500ms or 2m, "
                     + "got 'soon'",
             ])
     }

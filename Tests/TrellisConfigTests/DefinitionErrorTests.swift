@@ -25,7 +25,10 @@ import TrellisConfig
 
     @Test func mistypedFieldNamesFieldAndPlace() throws {
         let fixture = try WorkspaceFixture(agents: ["a": "model: openai/gpt-4o\nlimits:\n  max_turns: ten\n"])
-        #expect(fixture.errors() == ["WS/agents/a.yaml:3:14: 'limits.max_turns' must be an integer, got 'ten'"])
+        #expect(
+            fixture.errors() == [
+                "WS/agents/a.yaml:3:14: 'limits.max_turns' must be an integer from 1 to 10000, got 'ten'"
+            ])
     }
 
     @Test func missingModelIsAnError() throws {
@@ -80,7 +83,7 @@ import TrellisConfig
         let fixture = try WorkspaceFixture(agents: ["a": "model: openai/m\nlimits: {timeout: soon}\n"])
         #expect(
             fixture.errors() == [
-                "WS/agents/a.yaml:2:19: 'limits.timeout' must be a positive duration such as 30s, 500ms or 2m, got 'soon'"
+                "WS/agents/a.yaml:2:19: 'limits.timeout' must be a duration from 1ms to 168h such as 30s, 500ms or 2m, got 'soon'"
             ])
     }
 }

@@ -178,9 +178,9 @@ private let echoTool = """
             plugin.errors() == [
                 "P/plugin.yaml:2:7: 'name' must equal the folder name 'units', got 'unit' (or leave it out)",
                 "P/plugin.yaml:3:10: command './missing.sh' does not exist (looked for P/missing.sh)",
-                "P/plugin.yaml:4:10: 'timeout' must be a positive duration such as 30s, 500ms or 2m, got 'soon'",
+                "P/plugin.yaml:4:10: 'timeout' must be a duration from 1ms to 24h such as 30s, 500ms or 2m, got 'soon'",
                 "P/plugin.yaml:5:6: 'env' lists variable names; '2BAD' is not one",
-                "P/plugin.yaml:6:19: 'max_output_bytes' must be at least 1, got 0",
+                "P/plugin.yaml:6:19: 'max_output_bytes' must be an integer from 1 to 1073741824, got '0'",
                 "P/plugin.yaml:7:14: 'working_dir' must be workspace, plugin or an existing folder; no folder at "
                     + "P/nowhere",
                 "P/plugin.yaml:10:5: duplicate tool name 'convert' (first at P/plugin.yaml:9:5)",
@@ -239,5 +239,30 @@ private let echoTool = """
                 "max_output_bytes", "describe", "tools",
             ])
         #expect(PluginManifest.schema["required"] == ["protocol", "command"])
+    }
+}
+
+/// `plugin.yaml` gets the same bounds as the other files: its timeout and byte cap have ranges, its size and alias
+/// expansion are limited.
+@Suite struct PluginManifestLimitTests {
+    @Test("a timeout past 24 h or a byte cap past 1 GiB is an error at its place, not a crash")
+    func ranges() throws {
+        let plugin = try PluginFolder(
+            manifest: "protocol: 1\ncommand: ./run.sh\ntimeout: 2562048h\nmax_output_bytes: 99999999999999\n"
+                + echoTool)
+        #expect(
+            plugin.errors() == [
+                "P/plugin.yaml:3:10: 'timeout' must be a duration from 1ms to 24h such as 30s, 500ms or 2m, got '2562048h'",
+                "P/plugin.yaml:4:19: 'max_output_bytes' must be an integer from 1 to 1073741824, got '99999999999999'",
+            ])
+    }
+
+    @Test("an alias bomb in plugin.yaml fails with the limit, at the alias")
+    func aliasBomb() throws {
+        let plugin = try PluginFolder(manifest: "protocol: 1\ncommand: ./run.sh\n" + AliasBomb.text + echoTool)
+        let errors = plugin.errors()
+        #expect(errors.count == 1)
+        #expect(errors.first?.hasPrefix("P/plugin.yaml:") == true)
+        #expect(errors.first?.contains("expand to more than 100000 values") == true)
     }
 }

@@ -53,7 +53,7 @@ import TrellisCore
             agents: Self.agent, workspace: "providers:\n  mine:\n    kind: local\n    startup_timeout: soon\n")
         #expect(
             bad.errors() == [
-                "WS/trellis.yaml:4:22: 'startup_timeout' must be a positive duration such as 30s, 500ms or 2m, got 'soon'"
+                "WS/trellis.yaml:4:22: 'startup_timeout' must be a duration from 1ms to 24h such as 30s, 500ms or 2m, got 'soon'"
             ])
     }
 
@@ -140,6 +140,8 @@ import TrellisCore
     func negativeMaxCost() throws {
         let fixture = try WorkspaceFixture(agents: ["a": "model: openai/gpt-4o\nlimits:\n  max_cost: -1\n"])
         #expect(
-            fixture.errors() == ["WS/agents/a.yaml:3:13: 'limits.max_cost' must be an amount of 0 or more, got -1.0"])
+            fixture.errors() == [
+                "WS/agents/a.yaml:3:13: 'limits.max_cost' must be a number from 0 to 1000000, got '-1'"
+            ])
     }
 }

@@ -62,13 +62,20 @@ struct BuiltinToolsTests {
                 == "tools.http_get.allow_hosts must be a list of strings")
         #expect(
             setupError("http_get", ["max_bytes": 0])?.message
-                == "tools.http_get.max_bytes must be a positive integer")
+                == "tools.http_get.max_bytes must be a number of bytes from 1 to 1073741824 (1 GiB)")
         #expect(
             setupError("http_get", ["timeout": "soon"])?.message
-                == "tools.http_get.timeout must be a positive number of seconds")
+                == "tools.http_get.timeout must be a number of seconds from 0.001 to 86400 (24 hours)")
         #expect(
             setupError("read_file", ["max_bytes": 1.5])?.message
-                == "tools.read_file.max_bytes must be a positive integer")
+                == "tools.read_file.max_bytes must be a number of bytes from 1 to 1073741824 (1 GiB)")
+        // Past the range, where converting to a Duration or adding 1 to the cap would trap.
+        #expect(
+            setupError("http_get", ["timeout": 1e10])?.message
+                == "tools.http_get.timeout must be a number of seconds from 0.001 to 86400 (24 hours)")
+        #expect(
+            setupError("read_file", ["max_bytes": .integer(Int.max)])?.message
+                == "tools.read_file.max_bytes must be a number of bytes from 1 to 1073741824 (1 GiB)")
         #expect(
             setupError("read_file", ["root": "missing"])?.message
                 == "tools.read_file.root 'missing' is not a folder")

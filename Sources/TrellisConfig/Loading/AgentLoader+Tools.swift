@@ -42,7 +42,9 @@ extension AgentLoader {
         let name = try reader.string(source.value, field: "tools.\(source.key)")
         guard Self.isValidName(name) else {
             throw reader.error(
-                at: source.value, "'\(source.key)' names may hold letters, digits, '-', '_' and '.', got '\(name)'")
+                at: source.value,
+                "'\(source.key)' names may hold letters, digits, '-', '_' and '.', got \(reader.shown(name, of: source.value))"
+            )
         }
         var allow: [String]?
         var places: [DefinitionError] = []
@@ -98,7 +100,7 @@ extension AgentLoader {
     private func readRule(_ node: Node, field: String) throws(DefinitionError) -> ToolApprovalPolicy.Rule {
         let text = try reader.string(node, field: field)
         guard let rule = ToolApprovalPolicy.Rule(rawValue: text) else {
-            throw reader.error(at: node, "'\(field)' must be allow, deny or ask, got '\(text)'")
+            throw reader.error(at: node, "'\(field)' must be allow, deny or ask, got \(reader.shown(text, of: node))")
         }
         return rule
     }
@@ -144,7 +146,9 @@ extension AgentLoader {
             case "required": return (.required, nil)
             case let other:
                 throw reader.error(
-                    at: node, "'tool_choice' must be auto, none, required or {function: NAME}, got '\(other)'")
+                    at: node,
+                    "'tool_choice' must be auto, none, required or {function: NAME}, got \(reader.shown(other, of: node))"
+                )
             }
         }
         let members = try reader.mapping(node, allowed: ["function"], what: "'tool_choice'")

@@ -104,7 +104,9 @@ struct AgentLoader {
         case "name":
             let name = try reader.string(value, field: "name")
             guard Self.isValidName(name) else {
-                throw reader.error(at: value, "'name' may hold letters, digits, '-', '_' and '.', got '\(name)'")
+                throw reader.error(
+                    at: value, "'name' may hold letters, digits, '-', '_' and '.', got \(reader.shown(name, of: value))"
+                )
             }
             fields.name = name
             fields.namePlace = reader.error(at: value, "")
@@ -147,10 +149,10 @@ struct AgentLoader {
     }
 
     static func parseShorthand(
-        _ text: String, fail: (String) throws(DefinitionError) -> Never
+        _ text: String, shown: String? = nil, fail: (String) throws(DefinitionError) -> Never
     ) throws(DefinitionError) -> ModelReference {
         guard let reference = ModelReference(shorthand: text) else {
-            try fail("'\(text)' is not of the form provider/model-id (for example openai/gpt-4o-mini)")
+            try fail("\(shown ?? "'\(text)'") is not of the form provider/model-id (for example openai/gpt-4o-mini)")
         }
         return reference
     }
@@ -159,7 +161,8 @@ struct AgentLoader {
     private func readModel(_ node: Node, problems: inout [DefinitionError]) throws(DefinitionError) -> ModelReference? {
         if case .scalar = node {
             let text = try reader.string(node, field: "model")
-            return try Self.parseShorthand(text) { message throws(DefinitionError) in
+            return try Self.parseShorthand(text, shown: reader.shown(text, of: node)) {
+                message throws(DefinitionError) in
                 throw reader.error(at: node, "'model': \(message)")
             }
         }
@@ -181,9 +184,10 @@ struct AgentLoader {
                     nameBroken = false
                 case "temperature": options.temperature = try reader.double(value, field: "model.temperature")
                 case "top_p": options.topP = try reader.double(value, field: "model.top_p")
-                case "max_tokens": options.maxTokens = try reader.int(value, field: "model.max_tokens", minimum: 1)
+                case "max_tokens":
+                    options.maxTokens = try reader.int(value, field: "model.max_tokens", in: ConfigLimits.replyTokens)
                 case "stop": options.stop = try reader.stringList(value, field: "model.stop")
-                case "n": options.choices = try reader.int(value, field: "model.n", minimum: 1)
+                case "n": options.choices = try reader.int(value, field: "model.n", in: ConfigLimits.choices)
                 case "seed": options.seed = try reader.int(value, field: "model.seed")
                 case "response_format":
                     options.responseFormat = try reader.json(value)
@@ -255,19 +259,20 @@ struct AgentLoader {
             let value = member.value
             reader.collect(&problems) { () throws(DefinitionError) in
                 switch member.key {
-                case "max_turns": limits.maxTurns = try reader.int(value, field: "limits.max_turns", minimum: 1)
+                case "max_turns":
+                    limits.maxTurns = try reader.int(value, field: "limits.max_turns", in: ConfigLimits.maxTurns)
                 case "max_tool_calls":
-                    limits.maxToolCalls = try reader.int(value, field: "limits.max_tool_calls", minimum: 0)
-                case "max_tokens": limits.maxTokens = try reader.int(value, field: "limits.max_tokens", minimum: 1)
-                case "timeout": limits.timeout = try reader.duration(value, field: "limits.timeout")
+                    limits.maxToolCalls = try reader.int(
+                        value, field: "limits.max_tool_calls", in: ConfigLimits.maxToolCalls)
+                case "max_tokens":
+                    limits.maxTokens = try reader.int(value, field: "limits.max_tokens", in: ConfigLimits.runTokens)
+                case "timeout":
+                    limits.timeout = try reader.duration(value, field: "limits.timeout", in: ConfigLimits.runTimeout)
                 case "max_cost":
-                    let cost = try reader.double(value, field: "limits.max_cost")
-                    guard cost >= 0, cost.isFinite else {
-                        throw reader.error(at: value, "'limits.max_cost' must be an amount of 0 or more, got \(cost)")
-                    }
-                    limits.maxCost = cost
+                    limits.maxCost = try reader.double(value, field: "limits.max_cost", in: ConfigLimits.maxCost)
                 case "max_repeated_calls":
-                    limits.maxRepeatedCalls = try reader.int(value, field: "limits.max_repeated_calls", minimum: 2)
+                    limits.maxRepeatedCalls = try reader.int(
+                        value, field: "limits.max_repeated_calls", in: ConfigLimits.maxRepeatedCalls)
                 default: break
                 }
             }

@@ -198,7 +198,9 @@ struct WorkspaceConfigurationLoader {
             configuration.baseURL = try reader.string(value, field: "base_url")
             guard configuration.baseURL.hasPrefix("http://") || configuration.baseURL.hasPrefix("https://") else {
                 throw reader.error(
-                    at: value, "'base_url' must start with http:// or https://, got '\(configuration.baseURL)'")
+                    at: value,
+                    "'base_url' must start with http:// or https://, got \(reader.shown(configuration.baseURL, of: value))"
+                )
             }
         case "api_key":
             let key = try reader.string(value, field: "api_key")
@@ -209,14 +211,21 @@ struct WorkspaceConfigurationLoader {
                     HTTPHeaderField(
                         name: header.key, value: try reader.string(header.value, field: "headers.\(header.key)")))
             }
-        case "timeout": configuration.timeout = try reader.duration(value, field: "timeout")
-        case "max_retries": configuration.maxRetries = try reader.int(value, field: "max_retries", minimum: 0)
+        case "timeout": configuration.timeout = try reader.duration(value, field: "timeout", in: ConfigLimits.timeout)
+        case "max_retries":
+            configuration.maxRetries = try reader.int(value, field: "max_retries", in: ConfigLimits.retries)
         case "pricing": configuration.pricing = try readPricing(value)
         case let key where settingNames.contains(key):
-            // A duration is read like every other duration in the file, and kept as seconds.
-            if kind.settings.first(where: { $0.name == key })?.type == ProviderKind.Setting.duration {
-                configuration.settings[key] = .number(try reader.duration(value, field: key).secondsValue)
-            } else {
+            // A duration is read like every other duration in the file, and kept as seconds; an integer is checked
+            // against a range, as a context size becomes a number on a command line.
+            switch kind.settings.first(where: { $0.name == key })?.type {
+            case ProviderKind.Setting.duration:
+                let duration = try reader.duration(value, field: key, in: ConfigLimits.timeout)
+                configuration.settings[key] = .number(duration.secondsValue)
+            case "integer":
+                configuration.settings[key] = .integer(
+                    try reader.int(value, field: key, in: ConfigLimits.providerInteger))
+            default:
                 configuration.settings[key] = try reader.json(value)
             }
         default:
@@ -271,8 +280,10 @@ struct WorkspaceConfigurationLoader {
             }
         case "working_dir": server.workingDirectory = try reader.string(value, field: "\(field).working_dir")
         case "startup_timeout":
-            server.startupTimeout = try reader.duration(value, field: "\(field).startup_timeout")
-        case "timeout": server.callTimeout = try reader.duration(value, field: "\(field).timeout")
+            server.startupTimeout = try reader.duration(
+                value, field: "\(field).startup_timeout", in: ConfigLimits.timeout)
+        case "timeout":
+            server.callTimeout = try reader.duration(value, field: "\(field).timeout", in: ConfigLimits.timeout)
         default: break
         }
     }

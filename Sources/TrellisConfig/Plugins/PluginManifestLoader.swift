@@ -112,12 +112,14 @@ struct PluginManifestLoader {
             let name = try reader.string(value, field: "name")
             guard name == manifest.name else {
                 throw reader.error(
-                    at: value, "'name' must equal the folder name '\(manifest.name)', got '\(name)' (or leave it out)")
+                    at: value,
+                    "'name' must equal the folder name '\(manifest.name)', got \(reader.shown(name, of: value)) (or leave it out)"
+                )
             }
         case "description": manifest.description = try reader.string(value, field: "description")
         case "command": manifest.command = try command(value)
         case "args": manifest.arguments = try strings(value, field: "args")
-        case "timeout": manifest.timeout = try reader.duration(value, field: "timeout")
+        case "timeout": manifest.timeout = try reader.duration(value, field: "timeout", in: ConfigLimits.timeout)
         case "env":
             manifest.environmentAllowList = try strings(value, field: "env")
             if let bad = manifest.environmentAllowList.first(where: { !Self.isVariableName($0) }) {
@@ -125,7 +127,7 @@ struct PluginManifestLoader {
             }
         case "working_dir": manifest.workingDirectory = try workingDirectory(value)
         case "max_output_bytes":
-            manifest.maxOutputBytes = try reader.int(value, field: "max_output_bytes", minimum: 1)
+            manifest.maxOutputBytes = try reader.int(value, field: "max_output_bytes", in: ConfigLimits.byteCap)
         case "describe": manifest.describe = try reader.bool(value, field: "describe")
         case "tools": try readTools(value, into: &manifest, problems: &problems)
         default: break
@@ -141,11 +143,17 @@ struct PluginManifestLoader {
         let path = PluginManifest.absolute(written.hasPrefix("/") ? written : folder + "/" + written)
         guard checkCommand else { return path }
         var isFolder: ObjCBool = false
+        // A path built from `${VAR}` is not printed: the variable may hold a secret.
+        let hidden = reader.isInterpolated(node)
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else {
-            throw reader.error(at: node, "command '\(written)' does not exist (looked for \(path))")
+            throw reader.error(
+                at: node,
+                "command \(reader.shown(written, of: node)) does not exist\(hidden ? "" : " (looked for \(path))")")
         }
         guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw reader.error(at: node, "command '\(written)' is not executable (chmod +x \(path))")
+            throw reader.error(
+                at: node,
+                "command \(reader.shown(written, of: node)) is not executable (chmod +x \(hidden ? "it" : path))")
         }
         return path
     }

@@ -49,3 +49,15 @@ struct Interpolation {
         return name.allSatisfy { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
     }
 }
+
+extension Interpolation {
+    /// Whether `apply` would substitute something in the text: it holds a `${` that is not a `$${` escape.
+    static func substitutes(_ text: String) -> Bool {
+        var rest = Substring(text)
+        while let start = rest.firstRange(of: "${") {
+            if !rest[..<start.lowerBound].hasSuffix("$") { return true }
+            rest = rest[start.upperBound...]
+        }
+        return false
+    }
+}

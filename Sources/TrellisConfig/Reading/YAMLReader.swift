@@ -7,8 +7,10 @@ struct YAMLReader {
     let file: String
     let environment: [String: String]
 
-    /// Parses the text into a node tree; syntax errors carry the parser's position.
+    /// Parses the text into a node tree; syntax errors carry the parser's position. A text past
+    /// ``ConfigLimits``'s size, nesting or alias-expansion bounds is an error before it is composed.
     func compose(_ text: String) throws(DefinitionError) -> Node? {
+        try YAMLBudget(file: file).check(text)
         do {
             return try Yams.compose(yaml: text)
         } catch let error as YamlError {
@@ -144,19 +146,28 @@ struct YAMLReader {
         }
     }
 
-    func int(_ node: Node, field: String, minimum: Int? = nil) throws(DefinitionError) -> Int {
+    /// An integer, inside `range` when one is given; one outside, or too long for `Int`, is an error naming the range.
+    func int(_ node: Node, field: String, in range: ClosedRange<Int>? = nil) throws(DefinitionError) -> Int {
         let text = try scalarText(node, field: field, expected: "an integer")
-        guard let value = Int(text) else { throw error(at: node, "'\(field)' must be an integer, got '\(text)'") }
-        if let minimum, value < minimum {
-            throw error(at: node, "'\(field)' must be at least \(minimum), got \(value)")
+        guard let value = Int(text), range?.contains(value) ?? true else {
+            let wanted = range.map { "an integer from \($0.lowerBound) to \($0.upperBound)" } ?? "an integer"
+            throw error(at: node, "'\(field)' must be \(wanted), got \(shown(text, of: node))")
         }
         return value
     }
 
-    func double(_ node: Node, field: String) throws(DefinitionError) -> Double {
+    /// A finite number, inside `range` when one is given.
+    func double(_ node: Node, field: String, in range: ClosedRange<Double>? = nil) throws(DefinitionError) -> Double {
         let text = try scalarText(node, field: field, expected: "a number")
-        guard let value = Double(text) else { throw error(at: node, "'\(field)' must be a number, got '\(text)'") }
+        let wanted = range.map { "a number from \(Self.text($0.lowerBound)) to \(Self.text($0.upperBound))" }
+        guard let value = Double(text), value.isFinite, range?.contains(value) ?? true else {
+            throw error(at: node, "'\(field)' must be \(wanted ?? "a finite number"), got \(shown(text, of: node))")
+        }
         return value
+    }
+
+    private static func text(_ number: Double) -> String {
+        number.rounded() == number && abs(number) < 1e15 ? String(Int(number)) : String(number)
     }
 
     func bool(_ node: Node, field: String) throws(DefinitionError) -> Bool {
@@ -164,12 +175,13 @@ struct YAMLReader {
         switch text.lowercased() {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false
-        default: throw error(at: node, "'\(field)' must be true or false, got '\(text)'")
+        default: throw error(at: node, "'\(field)' must be true or false, got \(shown(text, of: node))")
         }
     }
 
-    /// A duration: a number of seconds, or a number with `ms`, `s`, `m` or `h`.
-    func duration(_ node: Node, field: String) throws(DefinitionError) -> Duration {
+    /// A duration inside `range`: a number of seconds, or a number with `ms`, `s`, `m` or `h`. A value outside the
+    /// range, or one no `Duration` holds (`1e400`, `nan`), is an error naming the range.
+    func duration(_ node: Node, field: String, in range: ClosedRange<Duration>) throws(DefinitionError) -> Duration {
         let text = try scalarText(node, field: field, expected: "a duration")
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
         var number = Substring(text)
@@ -179,10 +191,15 @@ struct YAMLReader {
             scale = factor
             break
         }
-        guard let value = Double(number.trimmingSpaces), value > 0 else {
-            throw error(at: node, "'\(field)' must be a positive duration such as 30s, 500ms or 2m, got '\(text)'")
+        guard let value = Double(number.trimmingSpaces),
+            let duration = Duration.checked(seconds: value * scale, in: range)
+        else {
+            throw error(
+                at: node,
+                "'\(field)' must be a duration from \(ConfigLimits.text(range)) such as 30s, 500ms or 2m, got "
+                    + shown(text, of: node))
         }
-        return .milliseconds(Int64((value * scale * 1000).rounded()))
+        return duration
     }
 
     /// A list of strings; a single string is a list of one.
@@ -224,6 +241,19 @@ struct YAMLReader {
         case .alias:
             throw error(at: node, "YAML aliases are not supported here")
         }
+    }
+
+    /// A value for an error message: `'30x'`, or, when it came from `${VAR}`, the text as written with the value
+    /// hidden (a misplaced `${API_KEY}` must not print the key).
+    func shown(_ value: String, of node: Node) -> String {
+        guard isInterpolated(node), case .scalar(let scalar) = node else { return "'\(value)'" }
+        return "'\(scalar.string)' (its value is hidden)"
+    }
+
+    /// Whether the node is a scalar whose value comes, at least in part, from `${VAR}`.
+    func isInterpolated(_ node: Node) -> Bool {
+        guard case .scalar(let scalar) = node else { return false }
+        return Interpolation.substitutes(scalar.string)
     }
 
     private func scalarText(_ node: Node, field: String, expected: String) throws(DefinitionError) -> String {

@@ -226,17 +226,3 @@ extension String {
         return result + rest
     }
 }
-
-extension Duration {
-    /// The duration in whole nanoseconds, as NIO's `TimeAmount` wants it.
-    public var nanoseconds: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
-
-    /// The duration in seconds, as a number.
-    public var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-
-    /// The duration in seconds, as a short decimal string (`1.5`).
-    var seconds: String {
-        let value = secondsValue
-        return value.rounded() == value ? String(Int(value)) : String(value)
-    }
-}

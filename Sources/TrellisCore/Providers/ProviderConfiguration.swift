@@ -56,7 +56,7 @@ public struct ProviderConfiguration: Sendable, Hashable, CustomStringConvertible
     }
 
     public var description: String {
-        "\(name) (\(kind) at \(baseURL)\(apiKey == nil ? "" : ", key set"))"
+        "\(name) (\(kind) at \(URLCredentials.redacted(baseURL))\(apiKey == nil ? "" : ", key set"))"
     }
 }
 

@@ -114,7 +114,7 @@ public struct AgentRunner: Sendable {
             group.addTask { .finished(await loop.run()) }
             group.addTask {
                 do {
-                    try await Task.sleep(for: timeout)
+                    try await Task.sleep(for: timeout.capped)
                     return .timedOut
                 } catch {
                     return .timedOut

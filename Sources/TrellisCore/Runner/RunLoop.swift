@@ -208,6 +208,8 @@ struct RunLoop: Sendable {
 
     /// A cost for messages: up to six decimals, no trailing zeros.
     static func money(_ value: Double) -> String {
+        // Past 1e12 (or not a number) the cents no longer matter, and Int(_:) would trap.
+        guard value.isFinite, abs(value) < 1e12 else { return String(value) }
         let micros = Int((value * 1_000_000).rounded())
         var fraction = String(micros % 1_000_000)
         fraction = String(repeating: "0", count: 6 - fraction.count) + fraction

@@ -1,7 +1,9 @@
+import TrellisCore
+
 extension Duration {
     /// The duration as `plugin.yaml` writes it: `300ms`, `30s`, `1.5s`.
     var pluginText: String {
-        let milliseconds = components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+        let milliseconds = self.milliseconds
         if milliseconds < 1000 { return "\(milliseconds)ms" }
         if milliseconds % 1000 == 0 { return "\(milliseconds / 1000)s" }
         return "\(Double(milliseconds) / 1000)s"

@@ -146,7 +146,7 @@ public struct ExecutablePlugin: Sendable {
         return .success(
             PluginProcess(
                 executable: executable, arguments: manifest.arguments + extraArguments, environment: environment,
-                workingDirectory: directory, timeout: manifest.timeout, killGrace: killGrace,
+                workingDirectory: directory, timeout: manifest.timeout.capped, killGrace: killGrace,
                 maxOutputBytes: manifest.maxOutputBytes))
     }
 

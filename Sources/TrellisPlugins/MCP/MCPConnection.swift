@@ -66,7 +66,7 @@ final class MCPConnection: Sendable {
             return try await withThrowingTaskGroup(of: MCPResponse.self) { group in
                 group.addTask { try await self.response(to: id) }
                 group.addTask {
-                    try await Task.sleep(for: timeout)
+                    try await Task.sleep(for: timeout.capped)
                     throw MCPError.timeout(self.server, "no answer within \(timeout.mcpText)")
                 }
                 defer { group.cancelAll() }

@@ -54,7 +54,7 @@ struct MCPServerProcess: Sendable {
 
     /// Runs the server until it dies or the connection is stopped.
     func run() async {
-        let deadline = ContinuousClock.now + configuration.startupTimeout
+        let deadline = ContinuousClock.now + configuration.startupTimeout.capped
         do {
             _ = try await Subprocess.run(
                 subprocessConfiguration, input: .inputWriter, output: .sequence, error: .sequence

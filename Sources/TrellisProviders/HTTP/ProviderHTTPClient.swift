@@ -50,7 +50,7 @@ struct ProviderHTTPClient: Sendable {
                 if Task.isCancelled { throw CancellationError() }
                 throw ProviderError.connection(
                     provider: configuration.name,
-                    message: "cannot reach \(configuration.baseURL): \(Self.describe(error))")
+                    message: "cannot reach \(URLCredentials.redacted(configuration.baseURL)): \(Self.describe(error))")
             }
             guard (200..<300).contains(response.status.code) else {
                 let text = (try? await readBody(response)) ?? ""

@@ -32,10 +32,10 @@ public struct RetryPolicy: Sendable {
     func delay(before attempt: Int, after error: ProviderError) -> Duration? {
         guard error.isRetryable, attempt <= maxRetries else { return nil }
         if let retryAfter = error.retryAfter, retryAfter >= .zero, retryAfter <= .seconds(60) { return retryAfter }
-        let exponential = baseDelay * (1 << min(attempt - 1, 16))
-        let capped = min(exponential, maxDelay)
-        let milliseconds = Int64(
-            capped.components.seconds * 1000 + capped.components.attoseconds / 1_000_000_000_000_000)
+        let factor = 1 << min(attempt - 1, 16)
+        // Compared before multiplying, so a huge delay built in code cannot overflow.
+        let capped = baseDelay >= maxDelay / factor ? maxDelay : baseDelay * factor
+        let milliseconds = max(0, capped.milliseconds)
         return .milliseconds(Int64.random(in: milliseconds / 2...max(milliseconds / 2, milliseconds)))
     }
 
