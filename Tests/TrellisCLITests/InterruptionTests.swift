@@ -122,6 +122,32 @@ import TrellisTesting
         }
     }
 
+    @Test("SIGKILL of trellis run during a tool call: the plugin and its child do not outlive it")
+    func killedRun() async throws {
+        let cli = try workspace()
+        let pidsFile = cli.root + "/nap.pids"
+        try await FakeVendorServer.withServer { server in
+            OpenAIFake.install(on: server, key: "sk-test")
+            server.enqueue(OpenAIFake.reply(.calls(.init("nap", "{}")), stream: false))
+            async let outcome = cli.run(
+                ["run", "napper", "take a nap"],
+                environment: [
+                    "OPENAI_BASE_URL": OpenAIFake.baseURL(of: server), "OPENAI_API_KEY": "sk-test",
+                    "NAP_PIDS": pidsFile,
+                ])
+            try await signalTrellis(SIGKILL, once: pidsFile)
+            let run = try await outcome
+            #expect(run.status == SIGKILL)
+            let plugin = try #require(
+                try String(contentsOfFile: pidsFile, encoding: .utf8).split(separator: " ").first.flatMap { Int32($0) })
+            let gone = await Poll.until(timeout: .seconds(30)) {
+                PluginAgentTests.processes(under: cli.root).isEmpty
+            }
+            #expect(gone, "left behind: \(PluginAgentTests.processes(under: cli.root))")
+            if !gone { kill(-plugin, SIGKILL) }
+        }
+    }
+
     @Test("SIGTERM during tool call: the plugin's group is killed, the call reports it, exit 143")
     func terminatedToolCall() async throws {
         let cli = try workspace()

@@ -158,15 +158,19 @@ public struct RunLimits: Sendable, Hashable {
     /// Most money the run may spend, in the providers' billing currency; a model call that would exceed it is not
     /// made.
     public var maxCost: Double?
+    /// Most tool calls run from one model reply; the calls past it get an error result and do not run, so a reply
+    /// asking for hundreds of calls cannot start hundreds of plugin processes at once.
+    public var maxToolCallsPerTurn: Int
 
-    /// Creates limits; by default 10 turns, 3 identical calls in a row, and nothing else.
+    /// Creates limits; by default 10 turns, 3 identical calls in a row, 64 tool calls per reply, and nothing else.
     public init(
         maxTurns: Int = 10,
         maxToolCalls: Int? = nil,
         maxTokens: Int? = nil,
         timeout: Duration? = nil,
         maxRepeatedCalls: Int = 3,
-        maxCost: Double? = nil
+        maxCost: Double? = nil,
+        maxToolCallsPerTurn: Int = 64
     ) {
         self.maxTurns = maxTurns
         self.maxToolCalls = maxToolCalls
@@ -174,5 +178,6 @@ public struct RunLimits: Sendable, Hashable {
         self.timeout = timeout
         self.maxRepeatedCalls = maxRepeatedCalls
         self.maxCost = maxCost
+        self.maxToolCallsPerTurn = maxToolCallsPerTurn
     }
 }

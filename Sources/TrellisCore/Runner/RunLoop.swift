@@ -68,10 +68,15 @@ struct RunLoop: Sendable {
                 await onEvent(.usage(usage))
             }
             state.model = response.source ?? agent.model.description
-            state.transcript.append(response.message)
-            let text = response.message.text
+            let check = ToolCallCheck(
+                response.message.toolCalls, tools: dispatcher.order, maxPerTurn: limits.maxToolCallsPerTurn,
+                logger: logger)
+            var message = response.message
+            message.toolCalls = check.calls
+            state.transcript.append(message)
+            let text = message.text
             if !text.isEmpty { state.lastText = text }
-            let calls = response.message.toolCalls
+            let calls = check.calls
 
             switch response.finishReason {
             case .length:
@@ -111,7 +116,8 @@ struct RunLoop: Sendable {
 
             let budget = limits.maxToolCalls.map { max(0, $0 - state.records.count) }
             let batch = await dispatcher.dispatch(
-                calls, agent: agent, options: options, parallel: agent.parallelToolCalls, budget: budget,
+                calls, refusals: check.refusals, agent: agent, options: options, parallel: agent.parallelToolCalls,
+                budget: budget,
                 breaker: &state.breaker, maxRepeats: limits.maxRepeatedCalls, logger: logger, onEvent: onEvent)
             append(batch.results, &state)
             if Task.isCancelled {

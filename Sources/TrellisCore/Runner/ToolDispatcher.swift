@@ -35,7 +35,8 @@ struct ToolDispatcher: Sendable {
     }
 
     func dispatch(
-        _ calls: [ToolCall], agent: AgentDefinition, options: AgentRunner.Options, parallel: Bool, budget: Int?,
+        _ calls: [ToolCall], refusals: [ToolOutput?], agent: AgentDefinition, options: AgentRunner.Options,
+        parallel: Bool, budget: Int?,
         breaker: inout RepeatBreaker, maxRepeats: Int, logger: Logger,
         onEvent: @Sendable (RunEvent) async -> Void
     ) async -> Batch {
@@ -44,6 +45,10 @@ struct ToolDispatcher: Sendable {
         for (position, call) in calls.enumerated() {
             await onEvent(.toolCall(call))
             logger.debug("tool call", metadata: ["tool.name": "\(call.name)", "tool.call_id": "\(call.id)"])
+            if let refusal = refusals[position] {
+                plans.append(.done(refusal))
+                continue
+            }
             if let budget, position >= budget {
                 batch.budgetExhausted = true
                 plans.append(.done(.error("not executed: the run reached limits.max_tool_calls")))

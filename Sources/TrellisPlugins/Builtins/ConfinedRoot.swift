@@ -1,38 +1,18 @@
 import Foundation
 
-/// A directory that file tools may not leave: `..` components are refused outright, and the real path of every
-/// target (symbolic links resolved) must lie inside the real path of the root.
+/// A directory that file tools may not leave: `..` components are refused outright, and every path is opened by
+/// walking it from a descriptor of the root without following a symbolic link blindly (see ``open(_:)``), so a
+/// folder swapped for a link while a tool runs cannot lead outside.
+///
+/// Symbolic links inside the root keep working when they stay inside: relative ones from the folder that holds
+/// them, absolute ones when they name the root's real path. A link that leads outside is refused. Hard links are
+/// not links to the walk: a hard link inside the root to a file elsewhere is read like any file.
 struct ConfinedRoot: Sendable {
     /// The root's real path.
     let path: String
 
     init(_ root: String) {
         path = URL(fileURLWithPath: root).resolvingSymlinksInPath().standardizedFileURL.path
-    }
-
-    /// The real path of `relative` inside the root.
-    ///
-    /// - Throws: A message naming the problem when the path escapes the root or does not exist.
-    func resolve(_ relative: String) throws(ToolFailure) -> String {
-        let components = relative.split(separator: "/", omittingEmptySubsequences: true)
-        if components.contains("..") {
-            throw ToolFailure("'\(relative)' is refused: '..' may not be used to leave the root")
-        }
-        let joined = relative.hasPrefix("/") ? relative : (path as NSString).appendingPathComponent(relative)
-        // Refuse paths outside the root before looking at them, so the tool cannot probe what exists elsewhere.
-        guard contains(URL(fileURLWithPath: joined).standardizedFileURL.path) else {
-            throw ToolFailure("'\(relative)' is refused: it resolves outside the allowed root")
-        }
-        guard FileManager.default.fileExists(atPath: joined) else { throw ToolFailure("'\(relative)' does not exist") }
-        let real = URL(fileURLWithPath: joined).resolvingSymlinksInPath().standardizedFileURL.path
-        guard contains(real) else {
-            throw ToolFailure("'\(relative)' is refused: it resolves outside the allowed root")
-        }
-        return real
-    }
-
-    private func contains(_ candidate: String) -> Bool {
-        candidate == path || candidate.hasPrefix(path.hasSuffix("/") ? path : path + "/")
     }
 }
 

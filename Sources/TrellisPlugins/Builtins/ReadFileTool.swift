@@ -9,7 +9,7 @@ public struct ReadFileTool: ToolExecutor {
     /// Creates the tool.
     ///
     /// - Parameters:
-    ///   - root: The folder it may read from; `..` and symbolic links out of it are refused.
+    ///   - root: The folder it may read from; `..` and symbolic links out of it are refused (see ``ConfinedRoot``).
     ///   - maxBytes: Longer files are cut at this size, with a note.
     public init(root: String, maxBytes: Int = 256 * 1024) {
         self.root = ConfinedRoot(root)
@@ -31,23 +31,36 @@ public struct ReadFileTool: ToolExecutor {
     public func execute(arguments: JSONValue, context: ToolContext) async throws -> ToolOutput {
         let relative = arguments["path"]?.stringValue ?? ""
         do {
-            let path = try root.resolve(relative)
-            let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType
-            guard type != .typeDirectory else { return .error("'\(relative)' is a directory; use list_files") }
-            // Opening a FIFO waits for a writer and reading a device may never end: either would hold the
-            // thread for good, so only regular files are read.
-            guard type == .typeRegular else { return .error("'\(relative)' is not a regular file") }
-            guard let handle = FileHandle(forReadingAtPath: path) else { return .error("cannot open '\(relative)'") }
-            defer { try? handle.close() }
-            let data = try handle.read(upToCount: maxBytes + 1) ?? Data()
+            let entry = try root.open(relative)
+            guard !entry.isDirectory else { return .error("'\(relative)' is a directory; use list_files") }
+            // Opening a FIFO waits for a writer and reading a device may never end: only regular files are read
+            // (the walk does not open either, and this checks what was opened).
+            guard entry.isRegularFile else { return .error("'\(relative)' is not a regular file") }
+            guard let data = Self.read(entry, upTo: maxBytes + 1) else { return .error("cannot read '\(relative)'") }
             guard var text = Self.decodeUTF8(data.prefix(maxBytes), truncated: data.count > maxBytes) else {
                 return .error("'\(relative)' is not UTF-8 text")
             }
             if data.count > maxBytes { text += "\n[truncated at \(maxBytes) bytes]" }
             return ToolOutput(text)
-        } catch let failure as ToolFailure {
-            return .error(failure.description)
+        } catch {
+            return .error(error.description)
         }
+    }
+
+    /// Up to `limit` bytes from the opened file, or `nil` on a read error.
+    private static func read(_ entry: borrowing ConfinedEntry, upTo limit: Int) -> Data? {
+        var data = Data(count: limit)
+        var length = 0
+        while length < limit {
+            let count = data.withUnsafeMutableBytes { bytes in
+                Foundation.read(entry.descriptor, bytes.baseAddress! + length, limit - length)
+            }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { return nil }
+            if count == 0 { break }
+            length += count
+        }
+        return data.prefix(length)
     }
 
     /// Decodes UTF-8; a cut file may end inside a character, so up to 3 trailing bytes are dropped to find one.

@@ -9,7 +9,8 @@ import Subprocess
 
 /// One run of a plugin program: spawn it in its own process group, write the request and close stdin, drain
 /// stdout and stderr together, and stop the whole group on the deadline, on an oversized stdout, on cancellation
-/// and, whatever happened, when the call is over.
+/// and, whatever happened, when the call is over; then kill any descendant that left the group, found by its
+/// ``SpawnMark`` (``ProcessSweep``). ``ProcessWatchdog`` does the same if Trellis itself is killed.
 struct PluginProcess: Sendable {
     /// The program, absolute.
     var executable: String
@@ -53,6 +54,12 @@ struct PluginProcess: Sendable {
         options.processGroupID = 0
         // Used by Subprocess itself when the body throws or the task is cancelled mid-spawn.
         options.teardownSequence = [.send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .zero)]
+        // The group kill misses descendants that left the group (setsid); they carry the mark and are swept.
+        let mark = SpawnMark.next()
+        ProcessWatchdog.start()
+        defer { ProcessSweep.killMarked(mark) }
+        var environment = environment
+        environment[SpawnMark.variable] = mark
         var outcome: Outcome
         do {
             let result = try await Subprocess.run(

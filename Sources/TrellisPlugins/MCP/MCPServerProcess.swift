@@ -31,7 +31,8 @@ enum MCPServerEvent: Sendable {
 /// queued lines to stdin, stdout lines to the connection, stderr into the connection's tail (and the debug log).
 /// When stdout ends the process is given `stopGrace` to exit, and every request still waiting fails with its
 /// exit status and stderr tail. Teardown closes stdin, waits `stopGrace`, then sends SIGTERM to the group, waits
-/// `stopGrace` again and sends SIGKILL; whatever is left in the group gets SIGKILL at the end.
+/// `stopGrace` again and sends SIGKILL; whatever is left in the group gets SIGKILL at the end, and so does any
+/// descendant that left the group, found by its ``SpawnMark``.
 struct MCPServerProcess: Sendable {
     /// The protocol version Trellis asks for.
     static let protocolVersion = "2025-11-25"
@@ -55,9 +56,12 @@ struct MCPServerProcess: Sendable {
     /// Runs the server until it dies or the connection is stopped.
     func run() async {
         let deadline = ContinuousClock.now + configuration.startupTimeout.capped
+        let mark = SpawnMark.next()
+        ProcessWatchdog.start()
+        defer { ProcessSweep.killMarked(mark) }
         do {
             _ = try await Subprocess.run(
-                subprocessConfiguration, input: .inputWriter, output: .sequence, error: .sequence
+                subprocessConfiguration(mark: mark), input: .inputWriter, output: .sequence, error: .sequence
             ) { execution in
                 let pid = execution.processIdentifier.value
                 logger.debug("MCP server started", metadata: ["mcp.server": "\(server)", "mcp.pid": "\(pid)"])
@@ -76,7 +80,7 @@ struct MCPServerProcess: Sendable {
         }
     }
 
-    private var subprocessConfiguration: Configuration {
+    private func subprocessConfiguration(mark: String) -> Configuration {
         let executable: Executable =
             configuration.command.contains("/")
             ? .path(FilePath(configuration.command)) : .name(configuration.command)
@@ -84,6 +88,7 @@ struct MCPServerProcess: Sendable {
         for (name, value) in environment {
             if let key = Environment.Key(rawValue: name) { variables[key] = value }
         }
+        variables[Environment.Key(stringLiteral: SpawnMark.variable)] = mark
         var options = PlatformOptions()
         options.processGroupID = 0
         // Used by Subprocess only when our task is cancelled; the normal path tears down itself.

@@ -26,11 +26,8 @@ enum AnthropicResponseDecoder {
             case "thinking":
                 reasoning += block["thinking"]?.stringValue ?? ""
             case "tool_use":
-                guard let name = block["name"]?.stringValue, !name.isEmpty else {
-                    throw ProviderError.malformedResponse(
-                        provider: provider, message: "content[\(position)] (tool_use) has no name", status: status,
-                        body: body)
-                }
+                // A call without a name still gets a result (an error the model can correct), not a failed turn.
+                let name = block["name"]?.stringValue ?? ""
                 if (block["id"]?.stringValue ?? "").isEmpty, quirks.isEmpty { quirks.append(missingIDs) }
                 calls.append(
                     ToolCall(

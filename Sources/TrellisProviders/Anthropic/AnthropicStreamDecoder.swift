@@ -100,10 +100,8 @@ struct AnthropicStreamDecoder: StreamDecoder {
         case "thinking":
             return appendReasoning(block["thinking"]?.stringValue ?? "")
         case "tool_use":
-            guard let name = block["name"]?.stringValue, !name.isEmpty else {
-                throw ProviderError.malformedResponse(
-                    provider: provider, message: "a tool_use block has no name", status: 200, body: data)
-            }
+            // A call without a name still gets a result (an error the model can correct), not a failed turn.
+            let name = block["name"]?.stringValue ?? ""
             // The API starts every call with `input: {}` and sends the arguments as deltas; a whole input in the
             // start event is kept.
             var arguments = ""

@@ -43,11 +43,8 @@ struct OllamaChatAccumulator {
         }
         for (position, call) in (message?["tool_calls"]?.arrayValue ?? []).enumerated() {
             let function = call["function"]
-            guard let name = function?["name"]?.stringValue, !name.isEmpty else {
-                throw ProviderError.malformedResponse(
-                    provider: provider, message: "tool_calls[\(position)] has no function name", status: status,
-                    body: source)
-            }
+            // A call without a name still gets a result (an error the model can correct), not a failed turn.
+            let name = function?["name"]?.stringValue ?? ""
             if (call["id"]?.stringValue ?? "").isEmpty { note("call ids missing (synthesised)") }
             if function?["arguments"]?.objectValue != nil { note("arguments as object") }
             let parsed = ToolCall(

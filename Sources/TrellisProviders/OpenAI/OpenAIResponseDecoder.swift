@@ -16,13 +16,10 @@ enum OpenAIResponseDecoder {
         let text = contentText(message["content"])
         var quirks: [String] = []
         var calls: [ToolCall] = []
-        for (position, call) in (message["tool_calls"]?.arrayValue ?? []).enumerated() {
+        for call in message["tool_calls"]?.arrayValue ?? [] {
             let function = call["function"]
-            guard let name = function?["name"]?.stringValue, !name.isEmpty else {
-                throw ProviderError.malformedResponse(
-                    provider: provider, message: "tool_calls[\(position)] has no function name", status: status,
-                    body: body)
-            }
+            // A call without a name still gets a result (an error the model can correct), not a failed turn.
+            let name = function?["name"]?.stringValue ?? ""
             if call["id"]?.stringValue?.isEmpty ?? true { quirks.append(OpenAIQuirk.synthesizedIDs) }
             if function?["arguments"]?.objectValue != nil { quirks.append(OpenAIQuirk.argumentsAsObject) }
             calls.append(ToolCall(id: callID(call["id"]), name: name, arguments: arguments(function?["arguments"])))

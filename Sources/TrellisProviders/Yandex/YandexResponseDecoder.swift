@@ -58,21 +58,16 @@ enum YandexResponseDecoder {
     }
 
     /// `alternatives[0]`, or `nil` when there is none.
-    ///
-    /// - Throws: ``ProviderError/malformedResponse(provider:message:status:body:)`` for a tool call without a name.
     static func alternative(of result: JSONValue, provider: String, status: Int, body: String) throws -> Alternative? {
         guard let first = result["alternatives"]?.arrayValue?.first, let message = first["message"],
             message.objectValue != nil
         else { return nil }
         var quirks: [String] = []
         var calls: [ToolCall] = []
-        for (position, item) in (message["toolCallList"]?["toolCalls"]?.arrayValue ?? []).enumerated() {
+        for item in message["toolCallList"]?["toolCalls"]?.arrayValue ?? [] {
             let function = item["functionCall"]
-            guard let name = function?["name"]?.stringValue, !name.isEmpty else {
-                throw ProviderError.malformedResponse(
-                    provider: provider, message: "toolCalls[\(position)] has no functionCall.name", status: status,
-                    body: body)
-            }
+            // A call without a name still gets a result (an error the model can correct), not a failed turn.
+            let name = function?["name"]?.stringValue ?? ""
             let arguments = function?["arguments"]
             if arguments?.objectValue != nil { quirks.append("arguments as object") }
             if item["id"]?.stringValue?.isEmpty ?? true { quirks.append("call ids missing (synthesised)") }

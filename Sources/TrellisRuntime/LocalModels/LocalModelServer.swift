@@ -140,9 +140,12 @@ final class LocalModelServer: Sendable {
     /// Spawns the server, waits until it answers, serves until stopped or dead, and tears it down.
     func run() async {
         logger.info("starting the local model server", metadata: ["local.model": "\(launch.modelPath)"])
+        let mark = SpawnMark.next()
+        ProcessWatchdog.start()
+        defer { ProcessSweep.killMarked(mark) }
         do {
             _ = try await Subprocess.run(
-                configuration(), input: .none, output: .discarded, error: .sequence
+                configuration(mark: mark), input: .none, output: .discarded, error: .sequence
             ) { execution in
                 let pid = execution.processIdentifier.value
                 await withTaskGroup(of: Void.self) { group in
@@ -165,12 +168,13 @@ final class LocalModelServer: Sendable {
         state.withLock { $0.ended = true }
     }
 
-    private func configuration() -> Subprocess.Configuration {
+    private func configuration(mark: String) -> Subprocess.Configuration {
         var variables: [Environment.Key: String] = [:]
         for (name, value) in ProcessInfo.processInfo.environment
         where Self.inheritedVariables.contains(name) || Self.inheritedPrefixes.contains(where: name.hasPrefix) {
             if let key = Environment.Key(rawValue: name) { variables[key] = value }
         }
+        variables[Environment.Key(stringLiteral: SpawnMark.variable)] = mark
         var options = PlatformOptions()
         options.processGroupID = 0
         // Used by Subprocess only when our task is cancelled; the normal path tears down itself.
