@@ -71,7 +71,8 @@ enum DefinitionTargets {
                     PluginManifest.isValidToolName(tool.name), "a manifest without problems has tool '\(tool.name)'")
             }
             try require(manifest.timeout > .zero, "a manifest without problems has timeout \(manifest.timeout)")
-            try require(manifest.maxOutputBytes > 0, "a manifest without problems has max output \(manifest.maxOutputBytes)")
+            try require(
+                manifest.maxOutputBytes > 0, "a manifest without problems has max output \(manifest.maxOutputBytes)")
             guard case .success(let again) = load(), again == manifest else {
                 throw InvariantFailure("loading plugin.yaml twice gave different results")
             }

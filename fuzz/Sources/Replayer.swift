@@ -19,7 +19,9 @@
             var count = 0
             var broken = 0
             for path in arguments.flatMap(files) {
-                guard let data = FileManager.default.contents(atPath: path) else { fail("cannot read \(path)", status: 2) }
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    fail("cannot read \(path)", status: 2)
+                }
                 count += 1
                 do {
                     try target.run(Array(data))

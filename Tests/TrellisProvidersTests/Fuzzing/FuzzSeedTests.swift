@@ -53,7 +53,9 @@ import TrellisTesting
         + seeds(AmveraFake.self, name: "amvera", target: "amvera", framing: nil)
         + replies.map { Seed(target: "amvera", name: "amvera-gpt-\($0.0)", bytes: AmveraFake.gptBody($0.1)) }
         + [
-            Seed(target: "yandex", name: "yandex-embedding", bytes: YandexFake.embedding([0.5, -1, 2e-3]).body, isReply: false),
+            Seed(
+                target: "yandex", name: "yandex-embedding", bytes: YandexFake.embedding([0.5, -1, 2e-3]).body,
+                isReply: false),
             Seed(
                 target: "yandex", name: "yandex-embedding-strings",
                 bytes: YandexFake.embedding([0.5, 1], asStrings: true).body, isReply: false),
