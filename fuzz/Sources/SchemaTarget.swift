@@ -44,7 +44,9 @@ enum SchemaTarget {
             throw InvariantFailure("\(value) serialises to \(text.debugDescription), which does not parse: \(error)")
         }
         try require(
-            SchemaTarget.sameJSON(again, value), "\(text.debugDescription) parses to \(again), not \(value)")
+            SchemaTarget.sameJSON(again, value),
+            "\(text.debugDescription) parses to \(again.typeName) \(again), not \(value.typeName) \(value)"
+                + (value.doubleValue.map { " (\($0))" } ?? ""))
         return value
     }
 
