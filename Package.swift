@@ -108,6 +108,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(
+            name: "trellis-fuzz",
+            dependencies: ["TrellisCore", "TrellisConfig", "TrellisProviders", "TrellisPlugins"],
+            path: "fuzz/Sources",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "jsonq",
             path: "plugins/jsonq",
             exclude: ["plugin.yaml", "README.md"],

@@ -269,6 +269,8 @@ private struct JSONParser {
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if isInteger, let value = Int(text) { return .integer(value) }
         guard let value = Double(text) else { throw error("invalid number") }
+        // Beyond Double's range: read as infinity, it would serialise as null (found by fuzzing, issue 10).
+        guard value.isFinite else { throw error("number out of range") }
         return .number(value)
     }
 
