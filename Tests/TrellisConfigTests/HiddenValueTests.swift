@@ -44,3 +44,17 @@ import TrellisConfig
             fixture.errors() == ["WS/trellis.yaml:2:34: 'base_url' must start with http:// or https://, got 'ftp://x'"])
     }
 }
+
+extension HiddenValueTests {
+    @Test("a ${VAR:-default} whose variable is unset quotes the default, written in the file, as it is")
+    func defaultValueIsShown() throws {
+        let fixture = try WorkspaceFixture(
+            agents: ["a": "model: mine/m\n"],
+            workspace: "providers:\n  mine: {kind: openai, base_url: \"${URL:-ftp://x}\"}\n")
+        #expect(
+            fixture.errors() == [
+                "WS/trellis.yaml:2:34: 'base_url' must start with http:// or https://, got 'ftp://x'"
+            ])
+        #expect(fixture.errors(environment: ["URL": Self.secret]).first?.contains("(its value is hidden)") == true)
+    }
+}

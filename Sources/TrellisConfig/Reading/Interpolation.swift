@@ -51,12 +51,20 @@ struct Interpolation {
 }
 
 extension Interpolation {
-    /// Whether `apply` would substitute something in the text: it holds a `${` that is not a `$${` escape.
-    static func substitutes(_ text: String) -> Bool {
+    /// Whether `apply` would put a value from `environment` into the text: a `${VAR}` (not a `$${` escape) whose
+    /// variable is set, and not empty when a `:-default` would replace an empty value. A default written in the file
+    /// is no secret.
+    static func readsEnvironment(_ text: String, environment: [String: String]) -> Bool {
         var rest = Substring(text)
         while let start = rest.firstRange(of: "${") {
-            if !rest[..<start.lowerBound].hasSuffix("$") { return true }
+            let escaped = rest[..<start.lowerBound].hasSuffix("$")
             rest = rest[start.upperBound...]
+            guard !escaped, let end = rest.firstIndex(of: "}") else { continue }
+            let body = rest[..<end]
+            let separator = body.firstRange(of: ":-")
+            let name = String(separator.map { body[..<$0.lowerBound] } ?? body)
+            if let value = environment[name], !(separator != nil && value.isEmpty) { return true }
+            rest = rest[rest.index(after: end)...]
         }
         return false
     }

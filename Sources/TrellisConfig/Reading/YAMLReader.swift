@@ -243,17 +243,17 @@ struct YAMLReader {
         }
     }
 
-    /// A value for an error message: `'30x'`, or, when it came from `${VAR}`, the text as written with the value
-    /// hidden (a misplaced `${API_KEY}` must not print the key).
+    /// A value for an error message: `'30x'`, or, when an environment variable went into it, the text as written
+    /// with the value hidden (a misplaced `${API_KEY}` must not print the key).
     func shown(_ value: String, of node: Node) -> String {
         guard isInterpolated(node), case .scalar(let scalar) = node else { return "'\(value)'" }
         return "'\(scalar.string)' (its value is hidden)"
     }
 
-    /// Whether the node is a scalar whose value comes, at least in part, from `${VAR}`.
+    /// Whether the node is a scalar whose value comes, at least in part, from an environment variable (`${VAR}`).
     func isInterpolated(_ node: Node) -> Bool {
         guard case .scalar(let scalar) = node else { return false }
-        return Interpolation.substitutes(scalar.string)
+        return Interpolation.readsEnvironment(scalar.string, environment: environment)
     }
 
     private func scalarText(_ node: Node, field: String, expected: String) throws(DefinitionError) -> String {
