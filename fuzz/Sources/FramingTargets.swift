@@ -13,6 +13,7 @@ enum FramingTargets {
             let other = WireFraming.sseEvents(chunks)
             try require(other == events, "SSE events fed \(name) differ: \(other) vs whole \(events)")
         }
+        guard let events else { return }
         for event in events {
             try require(
                 !(event.name ?? "").contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }),
@@ -22,7 +23,8 @@ enum FramingTargets {
         }
         let written = Array(serialize(events).utf8)
         let reparsed = WireFraming.sseEvents([written])
-        try require(reparsed == events, "re-serialised SSE events parse to \(reparsed), not \(events)")
+        try require(
+            reparsed == events, "re-serialised SSE events parse to \(String(describing: reparsed)), not \(events)")
     }
 
     /// `ndjson`: any chunking gives the same lines, no line holds a newline or is blank, and the lines joined
@@ -35,14 +37,17 @@ enum FramingTargets {
         let lines = WireFraming.lines(chunkings[0].chunks)
         for (name, chunks) in chunkings.dropFirst() {
             let other = WireFraming.lines(chunks)
-            try require(other == lines, "lines fed \(name) differ: \(other) vs whole \(lines)")
+            try require(
+                other == lines,
+                "lines fed \(name) differ: \(String(describing: other)) vs whole \(String(describing: lines))")
         }
+        guard let lines else { return }
         for line in lines {
             try require(!line.unicodeScalars.contains("\n"), "a line holds a newline: \(line.debugDescription)")
             try require(!line.allSatisfy(\.isWhitespace), "a blank line was handed out: \(line.debugDescription)")
         }
         let rejoined = WireFraming.lines([Array(lines.map { $0 + "\r\n" }.joined().utf8)])
-        try require(rejoined == lines, "re-joined lines split to \(rejoined), not \(lines)")
+        try require(rejoined == lines, "re-joined lines split to \(String(describing: rejoined)), not \(lines)")
     }
 
     /// The events as a `text/event-stream` body: `event:` when named, one `data:` per data line, a blank line.

@@ -15,20 +15,28 @@ package enum WireFraming {
         }
     }
 
-    /// The events of a `text/event-stream` body that arrives in `chunks`, the end of the stream included.
-    package static func sseEvents(_ chunks: [[UInt8]]) -> [Event] {
+    /// The events of a `text/event-stream` body that arrives in `chunks`, the end of the stream included, or `nil`
+    /// when a line passes the parser's cap (the stream is refused).
+    package static func sseEvents(_ chunks: [[UInt8]]) -> [Event]? {
         var parser = SSEParser()
         var events: [SSEEvent] = []
-        for chunk in chunks { events += parser.feed(chunk) }
+        for chunk in chunks {
+            guard let more = try? parser.feed(chunk) else { return nil }
+            events += more
+        }
         events += parser.finish()
         return events.map { Event(name: $0.name, data: $0.data) }
     }
 
-    /// The lines of a newline-delimited body that arrives in `chunks`, the last unterminated line included.
-    package static func lines(_ chunks: [[UInt8]]) -> [String] {
+    /// The lines of a newline-delimited body that arrives in `chunks`, the last unterminated line included, or `nil`
+    /// when a line passes the splitter's cap (the stream is refused).
+    package static func lines(_ chunks: [[UInt8]]) -> [String]? {
         var splitter = LineSplitter()
         var lines: [String] = []
-        for chunk in chunks { lines += splitter.feed(chunk) }
+        for chunk in chunks {
+            guard let more = try? splitter.feed(chunk) else { return nil }
+            lines += more
+        }
         return lines + splitter.finish()
     }
 }
