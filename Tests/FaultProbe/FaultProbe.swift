@@ -56,13 +56,14 @@ func descriptorTargets() -> [String] {
     return fds.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)") }
 }
 
-/// Live child processes of this process (every thread's children).
+/// Live child processes of this process (every thread's children), but the watchdog that lives as long as it.
 func childProcesses() -> [Int] {
+    let watchdog = ProcessWatchdog.start().map(Int.init)
     let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
     return tasks.flatMap { task in
         ((try? String(contentsOfFile: "/proc/self/task/\(task)/children", encoding: .utf8)) ?? "")
             .split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-    }
+    }.filter { $0 != watchdog }
 }
 
 /// Runs `agent` once, cancelling it when it reaches `phase`.

@@ -45,6 +45,9 @@ import TrellisTesting
         return .stream([start], then: [.endless(Array("data: \(delta)\n\n".utf8))])
     }()
 
+    /// A stream that sends its first event (the role, no text) and then nothing, holding the connection.
+    static let stalledStream = Fault.stream(Array(OpenAIFake.chunks(.text(answer)).prefix(1)), then: [.hold])
+
     static let cases: [Case] = [
         Case(
             name: "429 with Retry-After", faults: [error(429, headers: [("Retry-After", "1")]), good],
@@ -65,8 +68,9 @@ import TrellisTesting
             outcome: .fails(code: "provider_timeout", saying: ["faulty"]), requests: 2),
         Case(
             name: "a stream that stalls after its first event",
-            faults: [.stream(Array(OpenAIFake.chunks(.text(answer)).prefix(1)), then: [.hold])], stream: true,
-            outcome: .fails(code: "provider_timeout", saying: ["faulty"]), requests: 1),
+            // Retried: nothing had reached the user yet.
+            faults: [stalledStream, stalledStream], stream: true,
+            outcome: .fails(code: "provider_timeout", saying: ["faulty"]), requests: 2),
         Case(
             name: "a stream truncated before its end",
             faults: [.stream(Array(OpenAIFake.chunks(.text(answer)).prefix(2)))], stream: true,

@@ -91,7 +91,8 @@ import TrellisTesting
         try await FaultServer.withServer { server in
             server.respond { Self.hasToolResult($0) ? Self.answer : Self.callPlugin }
             let runs = try await Self.probe([
-                "base_url": .string(server.baseURL), "runs": 20, "plugin_timeout_ms": 1000,
+                // Long enough for 20 floods at once on a loaded machine; the hanging plugin is cut short.
+                "base_url": .string(server.baseURL), "runs": 20, "plugin_timeout_ms": plugin == "hang" ? 1000 : 20000,
                 "plugins": [.string(Self.pluginFixtures + "/" + plugin)],
             ])
             #expect(runs.count == 20)
