@@ -13,10 +13,10 @@ import TrellisTesting
         return (0...(characters.count - 5)).contains { text.contains(String(characters[$0..<($0 + 5)])) }
     }
 
-    /// Text whose key starts 2 characters before `limit`: an excerpt cut at `limit` keeps the key's first two
-    /// characters, one cut later keeps almost all of it.
+    /// Text whose key straddles `limit` with all but its last 2 characters before it: an excerpt cut at `limit`
+    /// before redaction keeps almost all of the key, which no search for the whole key then finds.
     static func echo(cutAt limit: Int) -> String {
-        String(repeating: "x", count: limit - 2) + key + " is not a valid key"
+        String(repeating: "x", count: limit - (key.count - 2)) + key + " is not a valid key"
     }
 
     struct Case: Sendable, CustomTestStringConvertible {

@@ -12,7 +12,7 @@ import TrellisTesting
     @Test("an answer whose server keeps the connection open after data: [DONE] is printed at once")
     func answerAtDone() async throws {
         try await FakeVendorServer.withServer { server in
-            server.enqueue(OpenAIFake.reply(.text("The answer is 42."), stream: true).holdingOpen(for: .seconds(40)))
+            server.enqueue(OpenAIFake.reply(.text("The answer is 42."), stream: true).holdingOpen(for: .seconds(120)))
             let cli = try CLIHarness(files: [
                 "agents/calc.yaml": RunCommandTests.agent,
                 "trellis.yaml": Self.workspace(server.baseURL, timeout: "60s"),
@@ -21,7 +21,7 @@ import TrellisTesting
             let start = clock.now
             let outcome = try await cli.run(["run", "calc", "hi", "--json", "--stream"])
 
-            #expect(clock.now - start < .seconds(30))
+            #expect(clock.now - start < .seconds(60))
             #expect(outcome.status == 0, "\(outcome.stderr)")
             let json = try JSONValue.parse(outcome.stdout)
             #expect(json["finish_reason"] == "stop")
@@ -32,7 +32,7 @@ import TrellisTesting
     @Test("a stream that stalls after its headers ends the run with provider_timeout after the provider's timeout")
     func stallIsATimeout() async throws {
         try await FakeVendorServer.withServer { server in
-            server.enqueue(FakeResponse.eventStream([]).holdingOpen(for: .seconds(40)))
+            server.enqueue(FakeResponse.eventStream([]).holdingOpen(for: .seconds(120)))
             let cli = try CLIHarness(files: [
                 "agents/calc.yaml": RunCommandTests.agent,
                 "trellis.yaml": Self.workspace(server.baseURL, timeout: "5s"),
@@ -41,7 +41,7 @@ import TrellisTesting
             let start = clock.now
             let outcome = try await cli.run(["run", "calc", "hi", "--json", "--stream"])
 
-            #expect(clock.now - start < .seconds(30))
+            #expect(clock.now - start < .seconds(60))
             let json = try JSONValue.parse(outcome.stdout)
             #expect(json["finish_reason"] == "error")
             #expect(json["error"]?["code"] == "provider_timeout")
