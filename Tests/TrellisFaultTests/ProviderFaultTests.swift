@@ -38,11 +38,16 @@ import TrellisTesting
             status: status, headers: headers)
     }
 
-    /// A stream that starts well and then sends 4 KB text deltas until the client goes away.
+    /// A stream that starts well and then sends keep-alive comments, 4 KB each, until the client goes away.
     static let endlessStream: Fault = {
         let start = #"data: {"choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}"# + "\n\n"
-        let delta = #"{"choices":[{"index":0,"delta":{"content":"\#(String(repeating: "x", count: 4000))"}}]}"#
-        return .stream([start], then: [.endless(Array("data: \(delta)\n\n".utf8))])
+        return .stream([start], then: [.endless(Array(": \(String(repeating: "x", count: 4096))\n".utf8))])
+    }()
+
+    /// A stream that starts well and then sends one line that never ends.
+    static let endlessLine: Fault = {
+        let start = #"data: {"choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}"# + "\n\n"
+        return .stream([start], then: [.endless(Array(String(repeating: "x", count: 4096).utf8))])
     }()
 
     /// A stream that sends its first event (the role, no text) and then nothing, holding the connection.
@@ -79,8 +84,11 @@ import TrellisTesting
             name: "a garbage stream", faults: [.stream(["data: {\"choices\": [{\"delta\": nope\n\n"])], stream: true,
             outcome: .fails(code: "provider_malformed_response", saying: ["faulty"]), requests: 1),
         Case(
-            name: "an endless stream", faults: [endlessStream], stream: true,
-            outcome: .fails(code: "provider_malformed_response", saying: ["faulty", "MiB"]), requests: 1),
+            name: "an endless stream of keep-alive comments", faults: [endlessStream], stream: true,
+            outcome: .fails(code: "provider_malformed_response", saying: ["faulty", "exceeds 64 MiB"]), requests: 1),
+        Case(
+            name: "a stream whose one line never ends", faults: [endlessLine], stream: true,
+            outcome: .fails(code: "provider_malformed_response", saying: ["faulty", "exceeds 8 MiB"]), requests: 1),
         Case(
             name: "[DONE] with the connection held open",
             faults: [.stream(OpenAIFake.chunks(.text(answer)), then: [.hold])], stream: true,

@@ -15,16 +15,25 @@ struct LineSplitter: Sendable {
     ///
     /// - Throws: ``StreamLineTooLong`` once the line being read passes ``maxLineBytes``.
     mutating func feed(_ bytes: some Sequence<UInt8>) throws(StreamLineTooLong) -> [String] {
+        // Whole runs between newlines are copied at once (see SSEParser.feed).
+        var outcome: Result<[String], StreamLineTooLong>?
+        bytes.withContiguousStorageIfAvailable { outcome = feed(contiguous: $0) }
+        return try (outcome ?? Array(bytes).withUnsafeBufferPointer { feed(contiguous: $0) }).get()
+    }
+
+    private mutating func feed(contiguous bytes: UnsafeBufferPointer<UInt8>) -> Result<[String], StreamLineTooLong> {
         var lines: [String] = []
-        for byte in bytes {
-            if byte == 0x0A {
-                flush(into: &lines)
-            } else {
-                line.append(byte)
-                if line.count > maxLineBytes { throw StreamLineTooLong(limit: maxLineBytes) }
-            }
+        var index = 0
+        while index < bytes.count {
+            let runStart = index
+            while index < bytes.count, bytes[index] != 0x0A { index += 1 }
+            line.append(contentsOf: bytes[runStart..<index])
+            if line.count > maxLineBytes { return .failure(StreamLineTooLong(limit: maxLineBytes)) }
+            guard index < bytes.count else { break }
+            flush(into: &lines)
+            index += 1
         }
-        return lines
+        return .success(lines)
     }
 
     /// The last line, when the stream did not end with a newline.
