@@ -44,8 +44,8 @@ struct ProcessEscapeTests {
     /// Starts `sleep 300` with exactly this environment.
     private func spawnSleeper(_ environment: [String: String]) throws -> pid_t {
         var pid: pid_t = 0
-        let argv = ["/bin/sleep", "300"].map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sleep"), strdup("300"), nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for pointer in argv + envp { free(pointer) } }
         try #require(posix_spawn(&pid, "/bin/sleep", nil, nil, argv, envp) == 0)
         return pid
