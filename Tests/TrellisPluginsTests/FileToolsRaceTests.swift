@@ -28,11 +28,14 @@ struct FileToolsRaceTests {
         func start() {
             let thread = Thread { [self] in
                 let (folder, parked, link) = (root + "/swap", root + "/swap.parked", outside)
+                // Each state is held for a moment, so reads meet the link about as often as the folder.
                 while !stopping.load(ordering: .relaxed) {
                     rename(folder, parked)
                     symlink(link, folder)
+                    for _ in 0..<20 { sched_yield() }
                     unlink(folder)
                     rename(parked, folder)
+                    for _ in 0..<20 { sched_yield() }
                     swaps.add(1, ordering: .relaxed)
                 }
                 stopped.store(true, ordering: .releasing)
@@ -49,7 +52,7 @@ struct FileToolsRaceTests {
         }
     }
 
-    @Test("1,500 reads while a folder is swapped for a link to outside never return the outside file")
+    @Test("5,000 reads while a folder is swapped for a link to outside never return the outside file")
     func swappedFolderNeverLeadsOutside() async throws {
         let folder = try TemporaryFolder("trellis-race")
         defer { folder.remove() }
@@ -59,7 +62,7 @@ struct FileToolsRaceTests {
         let swapper = Swapper(root: folder.path("root"), outside: folder.path("outside"))
         swapper.start()
         var outcomes: [String: Int] = [:]
-        for _ in 0..<1500 {
+        for _ in 0..<5000 {
             let output = try await reader.call(#"{"path":"swap/note.txt"}"#)
             let kind =
                 output.content == "OUTSIDE" ? "outside" : output.content == "inside" ? "inside" : "refused or missing"

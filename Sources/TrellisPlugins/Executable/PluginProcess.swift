@@ -54,10 +54,10 @@ struct PluginProcess: Sendable {
         options.processGroupID = 0
         // Used by Subprocess itself when the body throws or the task is cancelled mid-spawn.
         options.teardownSequence = [.send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .zero)]
-        // The group kill misses descendants that left the group (setsid); they carry the mark and are swept.
+        // The group kill misses descendants that left the group (setsid); they carry the mark and are swept
+        // at the end of `drive`.
         let mark = SpawnMark.next()
         ProcessWatchdog.start()
-        defer { ProcessSweep.killMarked(mark) }
         var environment = environment
         environment[SpawnMark.variable] = mark
         var outcome: Outcome
@@ -70,7 +70,7 @@ struct PluginProcess: Sendable {
                 workingDirectory: FilePath(workingDirectory), platformOptions: options,
                 input: .inputWriter, output: .sequence, error: .sequence
             ) { execution in
-                await drive(execution, input: input, deadline: deadline)
+                await drive(execution, input: input, deadline: deadline, mark: mark)
             }
             outcome = result.closureResult
             outcome.status = result.terminationStatus
@@ -91,7 +91,7 @@ struct PluginProcess: Sendable {
 
     private func drive(
         _ execution: Execution<CustomWriteInput, SequenceOutput, SequenceOutput>, input: [UInt8],
-        deadline: ContinuousClock.Instant
+        deadline: ContinuousClock.Instant, mark: String
     ) async -> Outcome {
         let group = execution.processIdentifier.value
         var outcome = Outcome()
@@ -113,6 +113,7 @@ struct PluginProcess: Sendable {
         }
         // The leader is not reaped yet (WNOWAIT above), so the group id cannot have been reused.
         kill(-group, SIGKILL)
+        ProcessSweep.killMarked(mark, after: group)
         return outcome
     }
 

@@ -58,7 +58,6 @@ struct MCPServerProcess: Sendable {
         let deadline = ContinuousClock.now + configuration.startupTimeout.capped
         let mark = SpawnMark.next()
         ProcessWatchdog.start()
-        defer { ProcessSweep.killMarked(mark) }
         do {
             _ = try await Subprocess.run(
                 subprocessConfiguration(mark: mark), input: .inputWriter, output: .sequence, error: .sequence
@@ -71,6 +70,7 @@ struct MCPServerProcess: Sendable {
                     group.addTask { await drainStderr(execution.standardError) }
                     await serve(pid: pid, deadline: deadline)
                     await tearDown(pid: pid)
+                    ProcessSweep.killMarked(mark, after: pid)
                 }
             }
         } catch {

@@ -12,24 +12,29 @@
 /// finds it by the mark it inherited. It reads the environment of each process the user may read, so a scan costs
 /// a few microseconds per running process. Linux only (it needs `/proc`); elsewhere it finds nothing.
 package enum ProcessSweep {
-    /// Sends SIGKILL to every process whose environment holds exactly this mark, and scans again until none is
-    /// left (a process may fork while it is killed), at most `rounds` times.
+    /// Sends SIGKILL to every process started after `leader` whose environment holds exactly this mark, and scans
+    /// again until none is left (a process may fork while it is killed), at most `rounds` times.
+    ///
+    /// A descendant of `leader` got a higher pid unless the pids wrapped around since, so only newer processes
+    /// are read (reading another process's environment is the slow part, up to milliseconds on a busy machine);
+    /// once `/proc/sys/kernel/ns_last_pid` is below `leader`, every process is.
     ///
     /// - Returns: The pids that were sent SIGKILL.
     @discardableResult
-    package static func killMarked(_ mark: String, rounds: Int = 8) -> [pid_t] {
+    package static func killMarked(_ mark: String, after leader: pid_t, rounds: Int = 8) -> [pid_t] {
         let needle = Array("\(SpawnMark.variable)=\(mark)".utf8) + [0]
         var killed: [pid_t] = []
         for _ in 0..<rounds {
-            let found = processes { environment in contains(environment, needle) }
+            let lowest = (lastPID().map { $0 < leader } ?? true) ? 0 : leader
+            let found = processes(above: lowest) { environment in contains(environment, needle) }
             if found.isEmpty { break }
             for pid in found where kill(pid, SIGKILL) == 0 && !killed.contains(pid) { killed.append(pid) }
         }
         return killed
     }
 
-    /// The pids of other processes whose environment satisfies `matches`.
-    static func processes(where matches: (UnsafeRawBufferPointer) -> Bool) -> [pid_t] {
+    /// The pids of other processes above `lowest` whose environment satisfies `matches`.
+    static func processes(above lowest: pid_t = 0, where matches: (UnsafeRawBufferPointer) -> Bool) -> [pid_t] {
         #if os(Linux)
             guard let folder = opendir("/proc") else { return [] }
             defer { closedir(folder) }
@@ -37,8 +42,8 @@ package enum ProcessSweep {
             var buffer = [UInt8](repeating: 0, count: 16 * 1024)
             var found: [pid_t] = []
             while let entry = readdir(folder) {
-                guard let pid = pid(named: entry), pid != own else { continue }
-                guard let length = readEnvironment(of: pid, into: &buffer) else { continue }
+                guard let pid = pid(named: entry), pid > lowest, pid != own else { continue }
+                guard let length = readFile("/proc/\(pid)/environ", into: &buffer) else { continue }
                 if buffer.withUnsafeBytes({ matches(UnsafeRawBufferPointer(rebasing: $0.prefix(length))) }) {
                     found.append(pid)
                 }
@@ -47,6 +52,13 @@ package enum ProcessSweep {
         #else
             return []
         #endif
+    }
+
+    /// The last pid handed out in this pid namespace, or `nil` when it cannot be read.
+    private static func lastPID() -> pid_t? {
+        var buffer = [UInt8](repeating: 0, count: 32)
+        guard let length = readFile("/proc/sys/kernel/ns_last_pid", into: &buffer) else { return nil }
+        return pid_t(String(decoding: buffer.prefix(length).filter { $0 >= 48 && $0 <= 57 }, as: UTF8.self))
     }
 
     /// Whether a NUL-separated environment holds `needle` (a whole `NAME=value` followed by its NUL).
@@ -75,9 +87,9 @@ package enum ProcessSweep {
         }
     }
 
-    /// Reads `/proc/PID/environ` into `buffer` (grown as needed); `nil` when it cannot be read.
-    private static func readEnvironment(of pid: pid_t, into buffer: inout [UInt8]) -> Int? {
-        let descriptor = open("/proc/\(pid)/environ", O_RDONLY | O_CLOEXEC)
+    /// Reads a whole file into `buffer` (grown as needed); `nil` when it cannot be read.
+    private static func readFile(_ path: String, into buffer: inout [UInt8]) -> Int? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         var length = 0

@@ -12,10 +12,12 @@
 /// Trellis exits for any reason the kernel closes that end, the shell's `read` sees end of file, and it sends
 /// SIGKILL to every process whose environment carries one of this process's ``SpawnMark``s, scanning `/proc`
 /// until none is left (at most 10 rounds). It ignores the terminal's signals and runs in a process group of its
-/// own, so a Ctrl-C meant for Trellis does not stop it first. Nothing is written to it: a spawn costs nothing.
+/// own, so a Ctrl-C meant for Trellis does not stop it first, and works in `/`, so it holds no folder of the
+/// workspace. Nothing is written to it: a spawn costs nothing.
 package enum ProcessWatchdog {
     /// The shell script; `$1` is ``SpawnMark/instance``.
     static let script = """
+        cd /
         trap '' INT TERM HUP QUIT PIPE
         while read -r _; do :; done
         round=0

@@ -142,7 +142,6 @@ final class LocalModelServer: Sendable {
         logger.info("starting the local model server", metadata: ["local.model": "\(launch.modelPath)"])
         let mark = SpawnMark.next()
         ProcessWatchdog.start()
-        defer { ProcessSweep.killMarked(mark) }
         do {
             _ = try await Subprocess.run(
                 configuration(mark: mark), input: .none, output: .discarded, error: .sequence
@@ -156,6 +155,7 @@ final class LocalModelServer: Sendable {
                         await self.waitUntilStoppedOrEnded()
                     }
                     await self.tearDown(pid: pid)
+                    ProcessSweep.killMarked(mark, after: pid)
                 }
             }
         } catch {

@@ -54,11 +54,12 @@ import TrellisPlugins
         #expect(output == ToolOutput(PluginFixtures.root + "/echo"))
     }
 
-    @Test("the environment holds the allow-list plus PATH, HOME and LANG, and nothing else")
+    @Test("the environment holds the allow-list plus PATH, HOME, LANG and the spawn mark, and nothing else")
     func scrubbedEnvironment() async throws {
         let output = try await call("environment")
         let environment = try #require(try JSONValue.parse(output.content).objectValue)
-        #expect(environment.keys.sorted() == ["FIXTURE_ALLOWED", "HOME", "LANG", "PATH"])
+        #expect(environment.keys.sorted() == ["FIXTURE_ALLOWED", "HOME", "LANG", "PATH", "TRELLIS_SPAWN"])
+        #expect(environment["TRELLIS_SPAWN"]?.stringValue?.hasPrefix(SpawnMark.instance + "_") == true)
         #expect(environment["FIXTURE_ALLOWED"] == "yes")
         #expect(environment["PATH"] == "/usr/bin:/bin")
         #expect(!output.content.contains("hunter2"))

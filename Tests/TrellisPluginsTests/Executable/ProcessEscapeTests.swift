@@ -36,7 +36,7 @@ struct ProcessEscapeTests {
             waitpid(marked, &status, 0)
             waitpid(unmarked, &status, 0)
         }
-        let killed = ProcessSweep.killMarked(mark)
+        let killed = ProcessSweep.killMarked(mark, after: 1)
         #expect(killed == [marked])
         #expect(kill(unmarked, 0) == 0)
     }
