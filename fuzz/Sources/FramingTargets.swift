@@ -7,12 +7,7 @@ enum FramingTargets {
         name: "sse",
         summary: "SSEParser: whole, byte-by-byte and split feeding agree; re-serialised events parse to themselves"
     ) { bytes throws(InvariantFailure) in
-        let chunkings = Chunking.all(bytes)
-        let events = WireFraming.sseEvents(chunkings[0].chunks)
-        for (name, chunks) in chunkings.dropFirst() {
-            let other = WireFraming.sseEvents(chunks)
-            try require(other == events, "SSE events fed \(name) differ: \(other) vs whole \(events)")
-        }
+        let events = try Chunking.agreed(bytes, "SSE events", WireFraming.sseEvents)
         for event in events {
             try require(
                 !(event.name ?? "").contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }),
@@ -31,12 +26,7 @@ enum FramingTargets {
         name: "ndjson",
         summary: "LineSplitter: chunkings agree; lines hold no newline, none is blank; lines re-joined split alike"
     ) { bytes throws(InvariantFailure) in
-        let chunkings = Chunking.all(bytes)
-        let lines = WireFraming.lines(chunkings[0].chunks)
-        for (name, chunks) in chunkings.dropFirst() {
-            let other = WireFraming.lines(chunks)
-            try require(other == lines, "lines fed \(name) differ: \(other) vs whole \(lines)")
-        }
+        let lines = try Chunking.agreed(bytes, "lines", WireFraming.lines)
         for line in lines {
             try require(!line.unicodeScalars.contains("\n"), "a line holds a newline: \(line.debugDescription)")
             try require(!line.allSatisfy(\.isWhitespace), "a blank line was handed out: \(line.debugDescription)")
