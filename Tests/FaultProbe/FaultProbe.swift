@@ -131,8 +131,9 @@ func probe(
         let delay = Duration.milliseconds(scenario["cancel_delay_ms"]?.intValue ?? 300)
 
         // One run first, so that what lives for the whole process (the HTTP client's event loops, the process
-        // monitor) exists before counting.
+        // monitor, the watchdog and its pipe) exists before counting.
         _ = await probe(runner, agent, stream: stream, cancel: phase, after: delay)
+        _ = ProcessWatchdog.start()
         let descriptorsBefore = openDescriptors()
         let reports = await withTaskGroup(of: RunReport.self) { group in
             for _ in 0..<(scenario["runs"]?.intValue ?? 1) {

@@ -17,4 +17,16 @@ enum Chunking {
     static func all(_ bytes: [UInt8]) -> [(name: String, chunks: [[UInt8]])] {
         [("whole", whole(bytes)), ("byte by byte", bytewise(bytes)), ("split", split(bytes))]
     }
+
+    /// What `read` gives for the input fed whole, after checking the other chunkings give the same.
+    static func agreed<Result: Equatable>(_ bytes: [UInt8], _ what: String, _ read: ([[UInt8]]) -> Result)
+        throws(InvariantFailure) -> Result
+    {
+        let whole = read(whole(bytes))
+        for (name, chunks) in all(bytes).dropFirst() {
+            let other = read(chunks)
+            try require(other == whole, "\(what) fed \(name) differ: \(other) vs whole \(whole)")
+        }
+        return whole
+    }
 }

@@ -7,12 +7,7 @@ enum FramingTargets {
         name: "sse",
         summary: "SSEParser: whole, byte-by-byte and split feeding agree; re-serialised events parse to themselves"
     ) { bytes throws(InvariantFailure) in
-        let chunkings = Chunking.all(bytes)
-        let events = WireFraming.sseEvents(chunkings[0].chunks)
-        for (name, chunks) in chunkings.dropFirst() {
-            let other = WireFraming.sseEvents(chunks)
-            try require(other == events, "SSE events fed \(name) differ: \(other) vs whole \(events)")
-        }
+        let events = try Chunking.agreed(bytes, "SSE events", WireFraming.sseEvents)
         guard let events else { return }
         for event in events {
             try require(
@@ -33,14 +28,7 @@ enum FramingTargets {
         name: "ndjson",
         summary: "LineSplitter: chunkings agree; lines hold no newline, none is blank; lines re-joined split alike"
     ) { bytes throws(InvariantFailure) in
-        let chunkings = Chunking.all(bytes)
-        let lines = WireFraming.lines(chunkings[0].chunks)
-        for (name, chunks) in chunkings.dropFirst() {
-            let other = WireFraming.lines(chunks)
-            try require(
-                other == lines,
-                "lines fed \(name) differ: \(String(describing: other)) vs whole \(String(describing: lines))")
-        }
+        let lines = try Chunking.agreed(bytes, "lines", WireFraming.lines)
         guard let lines else { return }
         for line in lines {
             try require(!line.unicodeScalars.contains("\n"), "a line holds a newline: \(line.debugDescription)")

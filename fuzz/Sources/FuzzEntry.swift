@@ -12,6 +12,16 @@
         return target
     }()
 
+    /// Called by libFuzzer before it starts: an unknown target name stops the run here, before any input.
+    @_cdecl("LLVMFuzzerInitialize")
+    public func fuzzInitialize(
+        _ argc: UnsafeMutablePointer<CInt>?,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?
+    ) -> CInt {
+        _ = selectedTarget
+        return 0
+    }
+
     /// libFuzzer's entry point: runs one input through the selected target; a broken invariant aborts, which
     /// libFuzzer reports as a crash and saves the input.
     @_cdecl("LLVMFuzzerTestOneInput")

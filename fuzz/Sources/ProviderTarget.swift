@@ -5,8 +5,9 @@ import TrellisProviders
 ///
 /// Invariants: every decoder returns a value or throws a ``ProviderError`` (never another error, never a trap);
 /// decoding is deterministic; a decoded reply's tool calls have a name, an id and arguments; a stream gives the
-/// same events and the same error fed whole, byte by byte and split at a fuzz-chosen point, and a stream that
-/// did not fail ends with exactly one ``ModelEvent/completed(_:)``.
+/// same events and the same error fed whole, byte by byte and split at a fuzz-chosen point (a failed stream's
+/// events may stop short of the byte-by-byte ones), and a stream that did not fail ends with exactly one
+/// ``ModelEvent/completed(_:)``.
 enum ProviderTarget {
     /// The wires one target covers: OpenAI's target also runs Dewiar's billing dialect (SiliconFlow and vLLM use
     /// OpenAI's decoders unchanged).
@@ -35,13 +36,24 @@ enum ProviderTarget {
             try decodeSide { () throws in _ = try WireDecoding.yandexEmbedding(body: body) }
             try decodeSide { () throws in _ = try WireDecoding.yandexPredictions(body: body) }
         }
-        var whole: Outcome?
-        for (name, chunks) in Chunking.all(bytes) {
-            let outcome = try Outcome(wire, WireDecoding.stream(wire, chunks: chunks, maxTokens: maxTokens))
-            if let whole {
-                try require(outcome == whole, "\(wire) stream fed \(name) gives \(outcome), whole \(whole)")
+        let outcomes = try Chunking.all(bytes).map { (name, chunks) throws(InvariantFailure) in
+            (name, try Outcome(wire, WireDecoding.stream(wire, chunks: chunks, maxTokens: maxTokens)))
+        }
+        let bytewise = outcomes[1].1
+        for (name, outcome) in outcomes {
+            try require(
+                outcome.error == bytewise.error, "\(wire) stream fed \(name) gives \(outcome), byte by byte \(bytewise)"
+            )
+            if outcome.error == nil {
+                try require(
+                    outcome.events == bytewise.events,
+                    "\(wire) stream fed \(name) gives \(outcome), byte by byte \(bytewise)")
             } else {
-                whole = outcome
+                // A chunk whose later line fails drops the events of its earlier lines (the stream fails anyway),
+                // so a failed stream's events are a prefix of those handed out byte by byte.
+                try require(
+                    bytewise.events.starts(with: outcome.events),
+                    "\(wire) failed stream fed \(name) gives \(outcome), byte by byte \(bytewise)")
             }
         }
     }
