@@ -110,7 +110,7 @@ func probe(
         let provider = OpenAICompatibleProvider(
             configuration: ProviderConfiguration(
                 name: "faulty", kind: "openai", baseURL: scenario["base_url"]?.stringValue ?? "",
-                apiKey: "sk-probe-key", timeout: .milliseconds(scenario["timeout_ms"]?.intValue ?? 2000),
+                apiKey: "sk-probe-key", timeout: .milliseconds(scenario["timeout_ms"]?.intValue ?? 30000),
                 maxRetries: 1))
         var tools: [any ToolExecutor] = [CalculatorTool()]
         for folder in scenario["plugins"]?.arrayValue?.compactMap(\.stringValue) ?? [] {

@@ -12,7 +12,7 @@ struct FaultWorkspace {
     let folder: TemporaryFolder
 
     /// A workspace with provider `faulty` (timeout `timeout`, one retry) and agent `probe` (calculator, four turns).
-    init(timeout: String = "2s", extraAgentYAML: String = "") throws {
+    init(timeout: String = "30s", extraAgentYAML: String = "") throws {
         folder = try TemporaryFolder("trellis-fault")
         try folder.write(
             "trellis.yaml",

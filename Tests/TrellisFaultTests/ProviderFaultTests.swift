@@ -6,7 +6,9 @@ import TrellisTesting
 /// `trellis run --json` against a provider that fails in every way a server can: for each fault the run is retried
 /// or ends with a clear error, never crashes, never prints the key, and every request it sends carries a consistent
 /// transcript.
-@Suite struct ProviderFaultTests {
+// Serialized, and with a provider timeout of 30 s but where the case is about a timeout: the fake server lives in
+// the test process, which is busy with the rest of the suite.
+@Suite(.serialized) struct ProviderFaultTests {
     /// What a run against one fault must end with.
     enum Outcome: Sendable {
         /// Exit 0 with this output.
@@ -22,6 +24,8 @@ import TrellisTesting
         var name: String
         var faults: [Fault]
         var stream = false
+        /// The provider's `timeout`: short only for the cases about timeouts.
+        var timeout = "30s"
         var outcome: Outcome
         /// How many requests the run makes (retries included).
         var requests: Int
@@ -67,14 +71,17 @@ import TrellisTesting
             outcome: .answers(answer), requests: 2),
         Case(
             name: "a hang before the headers", faults: [.hangBeforeHeaders, .hangBeforeHeaders],
+            timeout: "2s",
             outcome: .fails(code: "provider_timeout", saying: ["faulty"]), requests: 2),
         Case(
             name: "a stall after the headers", faults: [.stallAfterHeaders(), .stallAfterHeaders()],
+            timeout: "2s",
             outcome: .fails(code: "provider_timeout", saying: ["faulty"]), requests: 2),
         Case(
             name: "a stream that stalls after its first event",
             // Retried: nothing had reached the user yet.
             faults: [stalledStream, stalledStream], stream: true,
+            timeout: "2s",
             outcome: .fails(code: "provider_timeout", saying: ["faulty"]), requests: 2),
         Case(
             name: "a stream truncated before its end",
@@ -132,7 +139,7 @@ import TrellisTesting
 
     @Test("a provider fault is retried or ends in a clear error", arguments: cases)
     func fault(_ scenario: Case) async throws {
-        let workspace = try FaultWorkspace()
+        let workspace = try FaultWorkspace(timeout: scenario.timeout)
         defer { workspace.folder.remove() }
         try await FaultServer.withServer { server in
             server.enqueue(scenario.faults)

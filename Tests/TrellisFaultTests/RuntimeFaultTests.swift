@@ -7,7 +7,7 @@ import TrellisTesting
 /// Many runs at once in one process (the `fault-probe` executable, so the counts are its own) against failing
 /// providers and plugins, and runs cancelled in every phase: every run ends, every tool call gets exactly one
 /// result, and no file descriptor or child process is left behind.
-@Suite struct RuntimeFaultTests {
+@Suite(.serialized) struct RuntimeFaultTests {
     static let pluginFixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("TrellisPluginsTests/Fixtures/plugins").path
 
@@ -63,7 +63,7 @@ import TrellisTesting
                 return faults[next % faults.count]
             }
             let runs = try await Self.probe([
-                "base_url": .string(server.baseURL), "runs": 20, "timeout_ms": 1000,
+                "base_url": .string(server.baseURL), "runs": 20, "timeout_ms": 3000,
                 "plugins": [.string(Self.pluginFixtures + "/echo")],
             ])
             #expect(runs.count == 20)
