@@ -35,8 +35,8 @@ enum MCPTestSupport {
 
     /// The fixture server with the given flags and short time limits.
     static func fixture(
-        _ name: String = "fixture", _ flags: [String] = [], startupTimeout: Duration = .seconds(10),
-        callTimeout: Duration = .seconds(10)
+        _ name: String = "fixture", _ flags: [String] = [], startupTimeout: Duration = .seconds(60),
+        callTimeout: Duration = .seconds(30)
     ) async -> MCPServerSettings {
         MCPServerSettings(
             name: name, command: await python(), arguments: [fixtureServer] + flags, startupTimeout: startupTimeout,
