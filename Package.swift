@@ -131,7 +131,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TrellisConfigTests",
-            dependencies: ["TrellisConfig", "TrellisCore", "TrellisProviders"],
+            dependencies: ["TrellisConfig", "TrellisCore", "TrellisProviders", "TrellisTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -179,10 +179,13 @@ struct YAMLReader {
             scale = factor
             break
         }
-        guard let value = Double(number.trimmingSpaces), value > 0 else {
+        // Int64(exactly:): a duration beyond Int64 milliseconds (or `inf`) trapped (found by fuzzing, issue 10).
+        guard let value = Double(number.trimmingSpaces), value > 0,
+            let milliseconds = Int64(exactly: (value * scale * 1000).rounded())
+        else {
             throw error(at: node, "'\(field)' must be a positive duration such as 30s, 500ms or 2m, got '\(text)'")
         }
-        return .milliseconds(Int64((value * scale * 1000).rounded()))
+        return .milliseconds(milliseconds)
     }
 
     /// A list of strings; a single string is a list of one.
