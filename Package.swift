@@ -132,7 +132,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TrellisConfigTests",
-            dependencies: ["TrellisConfig", "TrellisCore", "TrellisProviders"],
+            dependencies: ["TrellisConfig", "TrellisCore", "TrellisProviders", "TrellisTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
