@@ -5,7 +5,7 @@ enum FramingTargets {
     /// `sse`: any chunking gives the same events, and the events written back as a stream parse to themselves.
     static let sse = FuzzTarget(
         name: "sse",
-        summary: "SSEParser: whole, byte-by-byte and split feeding agree; re-serialised events parse to themselves"
+        summary: "SSEParser: whole, piecewise and split feeding agree; re-serialised events parse to themselves"
     ) { bytes throws(InvariantFailure) in
         let events = try Chunking.agreed(bytes, "SSE events", WireFraming.sseEvents)
         guard let events else { return }
