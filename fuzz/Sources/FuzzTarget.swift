@@ -14,7 +14,7 @@ struct FuzzTarget: Sendable {
         [FramingTargets.sse, FramingTargets.ndjson]
         + ProviderTarget.all
         + [DefinitionTargets.agent, DefinitionTargets.workspace, DefinitionTargets.plugin]
-        + [SchemaTarget.target, CalculatorTarget.target]
+        + [SchemaTarget.target, PatternTarget.target, CalculatorTarget.target]
 
     /// The target called `name`, if any.
     static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }

@@ -3,13 +3,22 @@
 /// Supported keywords: `type` (a name or a list), `properties`, `required`, `additionalProperties` (Boolean or
 /// schema), `enum`, `const`, `items`, `minItems`, `maxItems`, `minimum`, `maximum`, `exclusiveMinimum`,
 /// `exclusiveMaximum`, `multipleOf`, `minLength`, `maxLength`, `pattern`, `anyOf`, `oneOf`, `allOf`.
+/// `pattern` is matched by ``SchemaPattern`` in linear time; one it cannot compile is skipped (see
+/// ``unusablePatterns(in:path:)``).
 /// Unknown keywords (`description`, `format`, `$schema`, ...) are ignored, as the specification requires.
 public struct JSONSchemaValidator: Sendable {
     /// The schema values are checked against.
     public let schema: JSONValue
 
+    /// The steps one `pattern` check may take (``SchemaPattern/matches(_:budget:)``); a string that needs more is
+    /// reported as too long to check.
+    public var patternBudget: Int
+
     /// Creates a validator for a schema.
-    public init(schema: JSONValue) { self.schema = schema }
+    public init(schema: JSONValue, patternBudget: Int = SchemaPattern.defaultBudget) {
+        self.schema = schema
+        self.patternBudget = patternBudget
+    }
 
     /// Returns every violation found, each as `path: problem` (`$.city: expected string, got integer`);
     /// an empty list means the value is valid.
@@ -17,6 +26,39 @@ public struct JSONSchemaValidator: Sendable {
         var problems: [String] = []
         check(value, against: schema, path: "$", problems: &problems)
         return problems
+    }
+
+    /// A `pattern` keyword the validator skips: where it is and why it cannot be compiled.
+    public struct UnusablePattern: Sendable, Equatable, CustomStringConvertible {
+        /// The keyword's place in the schema (`$.properties.code.pattern`).
+        public var path: String
+        /// Why ``SchemaPattern`` cannot compile it.
+        public var error: SchemaPatternError
+
+        /// `$.properties.code.pattern: pattern '(a)\1' at character 4: backreferences (\1) need backtracking`.
+        public var description: String { "\(path): \(error)" }
+    }
+
+    /// The `pattern` keywords of `schema` that are not checked, because they are not regular expressions or use
+    /// what ``SchemaPattern`` leaves out (backreferences, lookaround).
+    public static func unusablePatterns(in schema: JSONValue, path: String = "$") -> [UnusablePattern] {
+        switch schema {
+        case .array(let elements):
+            return elements.enumerated().flatMap { unusablePatterns(in: $1, path: "\(path)[\($0)]") }
+        case .object(let object):
+            return object.members.flatMap { key, member -> [UnusablePattern] in
+                guard key == "pattern", let source = member.stringValue else {
+                    return unusablePatterns(in: member, path: "\(path).\(key)")
+                }
+                do throws(SchemaPatternError) {
+                    _ = try SchemaPattern(source)
+                    return []
+                } catch {
+                    return [UnusablePattern(path: "\(path).pattern", error: error)]
+                }
+            }
+        default: return []
+        }
     }
 
     private func check(_ value: JSONValue, against schema: JSONValue, path: String, problems: inout [String]) {
@@ -104,10 +146,14 @@ public struct JSONSchemaValidator: Sendable {
         if let maximum = rules["maxLength"]?.intValue, length > maximum {
             problems.append("\(path): must be at most \(maximum) characters long, got \(length)")
         }
-        if let pattern = rules["pattern"]?.stringValue, let regex = try? Regex(pattern),
-            (try? regex.firstMatch(in: string)) == nil
-        {
-            problems.append("\(path): does not match pattern \(pattern)")
+        // A pattern that cannot be compiled is not checked here; `unusablePatterns(in:)` reports it.
+        if let source = rules["pattern"]?.stringValue, let pattern = try? SchemaPattern(source) {
+            switch pattern.matches(string, budget: patternBudget) {
+            case true?: break
+            case false?: problems.append("\(path): does not match pattern \(source)")
+            case nil:
+                problems.append("\(path): is too long (\(length) characters) to check against pattern \(source)")
+            }
         }
     }
 

@@ -86,18 +86,29 @@ public enum PluginCheck {
         let name = tool.definition.name
         let empty = await step(
             "\(name): empty call", tool, arguments: [:], callID: "check_\(number)_empty", workspace: workspace)
+        var steps = [empty]
+        let unusable = JSONSchemaValidator.unusablePatterns(in: tool.definition.parameters)
+        if !unusable.isEmpty {
+            // A pattern that is not a regular expression is the plugin's bug; one outside the checked subset is
+            // only left to the plugin to enforce.
+            let broken = unusable.contains { $0.error.kind == .invalid }
+            steps.append(
+                .init(
+                    name: "\(name): schema patterns", verdict: broken ? .fails : .skipped,
+                    detail: "not checked before calls: " + unusable.map(\.description).joined(separator: "; ")))
+        }
         let sample = SampleArguments.sample(for: tool.definition.parameters)
         let problems = JSONSchemaValidator(schema: tool.definition.parameters).violations(of: sample)
         guard problems.isEmpty else {
             let detail =
                 "could not build arguments the schema accepts (\(problems.joined(separator: "; "))); "
                 + "tried \(sample.serialized())"
-            return [empty, .init(name: "\(name): sample call", verdict: .skipped, detail: detail)]
+            return steps + [.init(name: "\(name): sample call", verdict: .skipped, detail: detail)]
         }
         var sampleStep = await step(
             "\(name): sample call", tool, arguments: sample, callID: "check_\(number)_sample", workspace: workspace)
         sampleStep.detail = "arguments \(sample.serialized()) → " + sampleStep.detail
-        return [empty, sampleStep]
+        return steps + [sampleStep]
     }
 
     private static func step(

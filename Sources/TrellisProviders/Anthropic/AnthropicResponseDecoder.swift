@@ -19,7 +19,7 @@ enum AnthropicResponseDecoder {
         var reasoning = ""
         var calls: [ToolCall] = []
         var quirks: [String] = []
-        for (position, block) in blocks.enumerated() {
+        for block in blocks {
             switch block["type"]?.stringValue {
             case "text":
                 text += block["text"]?.stringValue ?? ""

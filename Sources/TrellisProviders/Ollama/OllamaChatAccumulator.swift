@@ -41,7 +41,7 @@ struct OllamaChatAccumulator {
             text += piece
             events.append(.textDelta(piece))
         }
-        for (position, call) in (message?["tool_calls"]?.arrayValue ?? []).enumerated() {
+        for call in message?["tool_calls"]?.arrayValue ?? [] {
             let function = call["function"]
             // A call without a name still gets a result (an error the model can correct), not a failed turn.
             let name = function?["name"]?.stringValue ?? ""

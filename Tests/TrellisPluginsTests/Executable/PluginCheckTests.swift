@@ -48,6 +48,26 @@ import TrellisPlugins
         #expect(report.conforms)
     }
 
+    @Test("schema patterns that cannot be checked are named: an invalid one fails, an unsupported one is skipped")
+    func schemaPatterns() async throws {
+        let report = await check("patterns")
+        #expect(
+            rows(report) == [
+                "manifest | ok", "lookup: empty call | ok", "lookup: schema patterns | skipped",
+                "lookup: sample call | ok", "broken: empty call | ok", "broken: schema patterns | FAIL",
+                "broken: sample call | ok",
+            ])
+        #expect(
+            report.steps[2].detail
+                == #"not checked before calls: $.properties.code.pattern: pattern '^(\w)\1$' at character 6: "#
+                + #"backreferences (\1) need backtracking"#)
+        #expect(
+            report.steps[5].detail
+                == "not checked before calls: $.properties.tag.pattern: pattern '[a-z' at character 1: "
+                + "a '[' is not closed with ']'")
+        #expect(!report.conforms)
+    }
+
     @Test("a crashing plugin fails both calls with its stderr")
     func crashPlugin() async throws {
         let report = await check("crash")
