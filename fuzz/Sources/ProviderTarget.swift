@@ -4,7 +4,7 @@ import TrellisProviders
 /// One provider's decoders: the input is fed as a complete reply body, as an error body, and as a streamed body.
 ///
 /// Invariants: every decoder returns a value or throws a ``ProviderError`` (never another error, never a trap);
-/// decoding is deterministic; a decoded reply's tool calls have an id and arguments (a call without a name is
+/// a decoded reply's tool calls have an id and arguments (a call without a name is
 /// passed on, for the loop to answer with an error); a stream gives the
 /// same events and the same error fed whole, in small pieces and split at a fuzz-chosen point (a failed stream's
 /// events may stop short of another chunking's), and a stream that did not fail ends with exactly one
@@ -29,9 +29,9 @@ enum ProviderTarget {
     static func check(_ wire: WireDecoding.Wire, _ bytes: [UInt8]) throws(InvariantFailure) {
         let body = String(decoding: bytes, as: UTF8.self)
         let maxTokens = bytes.count % 3 == 0 ? nil : bytes.count % 64
-        let first = try decodeResponse(wire, body, maxTokens)
-        let second = try decodeResponse(wire, body, maxTokens)
-        try require(first == second, "\(wire) decoded the same body twice differently: \(first) vs \(second)")
+        // A second decode of the body, to check it is deterministic, cost a fifth of the target's time; the three
+        // chunkings of the stream below still check the stream decoder against itself.
+        _ = try decodeResponse(wire, body, maxTokens)
         _ = WireDecoding.errorMessage(wire, body: body)
         if wire == .yandex {
             try decodeSide { () throws in _ = try WireDecoding.yandexEmbedding(body: body) }

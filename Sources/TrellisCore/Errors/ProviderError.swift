@@ -188,17 +188,62 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
 
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 
-    /// The first `limit` characters of a body, on one line; a cut never splits a `[redacted]` marker.
+    /// The first `limit` Unicode scalars of a body, on one line (each line's edge spaces trimmed, lines joined by
+    /// one space); a cut never splits a `[redacted]` marker.
     static func snippet(_ body: String, limit: Int = bodyLimit) -> String {
-        // Flattening a 32 MiB body to show 200 characters of it would be wasted work: only its start matters.
-        let lines = body.prefix(64 * 1024).split(whereSeparator: \.isNewline)
-        let flat = lines.map { $0.trimmingSpaces }.joined(separator: " ")
-        guard flat.count > limit else { return flat }
-        var end = flat.index(flat.startIndex, offsetBy: limit)
-        for marker in flat.ranges(of: SecretRedaction.marker) where marker.contains(end) && marker.lowerBound < end {
-            end = marker.upperBound
+        // A 32 MiB body is read only as far as it takes to place the cut and keep a marker it falls in whole,
+        // and by scalars: iterating characters costs a grapheme break per step.
+        let marker = SecretRedaction.marker
+        let needed = limit + marker.count + 1
+        var flat: [UInt8] = []
+        flat.reserveCapacity(needed * 4)
+        var count = 0
+        var lines = 0
+        var inLine = false
+        var leading = true
+        var spaces = 0
+        var scanned = 0
+        for scalar in body.unicodeScalars {
+            scanned += 1
+            guard scanned <= 64 * 1024, count < needed else { break }
+            switch scalar {
+            case "\n", "\r", "\u{0B}", "\u{0C}", "\u{85}", "\u{2028}", "\u{2029}":
+                inLine = false
+                continue
+            default: break
+            }
+            if !inLine {
+                if lines > 0 {
+                    flat.append(0x20)
+                    count += 1
+                }
+                lines += 1
+                inLine = true
+                leading = true
+                spaces = 0
+            }
+            if scalar == " " {
+                if !leading { spaces += 1 }
+                continue
+            }
+            leading = false
+            flat.append(contentsOf: repeatElement(0x20, count: spaces))
+            count += spaces + 1
+            spaces = 0
+            flat.append(contentsOf: scalar.utf8)
         }
-        return String(flat[..<end]) + "…"
+        let text = String(decoding: flat, as: UTF8.self)
+        guard count > limit else { return text }
+        let scalars = text.unicodeScalars
+        var end = scalars.index(scalars.startIndex, offsetBy: limit)
+        // Only a marker starting in the marker's length before the cut can straddle it; the first one found
+        // from there ends after the cut.
+        let window =
+            scalars.index(end, offsetBy: -(marker.count - 1), limitedBy: scalars.startIndex) ?? scalars.startIndex
+        if let found = text[window...].prefix(2 * marker.count).firstRange(of: marker), found.lowerBound < end {
+            end = found.upperBound
+        }
+        return String(text[..<end]) + "…"
     }
 }
 

@@ -154,6 +154,8 @@ enum OpenAIResponseDecoder {
 
 extension String {
     var trimmingSpacesAndNewlines: String {
-        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace })
+        else { return "" }
+        return String(self[first...last])
     }
 }
