@@ -20,7 +20,8 @@ import TrellisCore
             tools: [clock, calculator]
             tool_choice: {function: clock}
             parallel_tool_calls: false
-            limits: {max_turns: 4, max_tool_calls: 5, max_tokens: 1000, timeout: 1500ms, max_repeated_calls: 4}
+            limits: {max_turns: 4, max_tool_calls: 5, max_tokens: 1000, timeout: 1500ms, max_repeated_calls: 4,
+                     max_tool_calls_per_turn: 8}
             """
         let fixture = try WorkspaceFixture(
             agents: ["helper": yaml],
@@ -44,7 +45,8 @@ import TrellisCore
         #expect(
             agent.limits
                 == RunLimits(
-                    maxTurns: 4, maxToolCalls: 5, maxTokens: 1000, timeout: .milliseconds(1500), maxRepeatedCalls: 4))
+                    maxTurns: 4, maxToolCalls: 5, maxTokens: 1000, timeout: .milliseconds(1500), maxRepeatedCalls: 4,
+                    maxToolCallsPerTurn: 8))
     }
 
     @Test func shorthandSplitsAtTheFirstSlash() throws {

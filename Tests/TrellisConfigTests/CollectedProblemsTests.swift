@@ -35,7 +35,7 @@ import TrellisCore
                 "WS/agents/a.yaml:1:33: 'model.name' must be a string, got a list",
                 "WS/agents/a.yaml:2:9: 'system' must be a mapping, got a list",
                 "WS/agents/a.yaml:3:10: unknown key 'max_turn' in 'limits' (did you mean 'max_turns'?); allowed: "
-                    + "max_turns, max_tool_calls, max_tokens, timeout, max_cost, max_repeated_calls",
+                    + "max_turns, max_tool_calls, max_tool_calls_per_turn, max_tokens, timeout, max_cost, max_repeated_calls",
             ])
     }
 

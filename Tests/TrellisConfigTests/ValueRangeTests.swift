@@ -84,6 +84,19 @@ import TrellisCore
             ])
     }
 
+    @Test("limits.max_tool_calls_per_turn is read, and checked against its range")
+    func toolCallsPerTurn() throws {
+        let bad = try WorkspaceFixture(agents: ["a": "model: openai/gpt-4o\nlimits: {max_tool_calls_per_turn: 0}\n"])
+        #expect(
+            bad.errors() == [
+                "WS/agents/a.yaml:2:35: 'limits.max_tool_calls_per_turn' must be an integer from 1 to 10000, got '0'"
+            ])
+        let good = try WorkspaceFixture(agents: ["a": "model: openai/gpt-4o\nlimits: {max_tool_calls_per_turn: 3}\n"])
+        #expect(try good.load().agent(named: "a").definition.limits.maxToolCallsPerTurn == 3)
+        let unset = try WorkspaceFixture(agents: ["a": "model: openai/gpt-4o\n"])
+        #expect(try unset.load().agent(named: "a").definition.limits.maxToolCallsPerTurn == 64)
+    }
+
     @Test("a provider integer setting (ollama num_ctx) is checked against its range")
     func providerIntegerSetting() throws {
         let bad = try WorkspaceFixture(

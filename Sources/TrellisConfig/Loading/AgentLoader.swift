@@ -270,6 +270,9 @@ struct AgentLoader {
                     limits.timeout = try reader.duration(value, field: "limits.timeout", in: ConfigLimits.runTimeout)
                 case "max_cost":
                     limits.maxCost = try reader.double(value, field: "limits.max_cost", in: ConfigLimits.maxCost)
+                case "max_tool_calls_per_turn":
+                    limits.maxToolCallsPerTurn = try reader.int(
+                        value, field: "limits.max_tool_calls_per_turn", in: ConfigLimits.maxToolCallsPerTurn)
                 case "max_repeated_calls":
                     limits.maxRepeatedCalls = try reader.int(
                         value, field: "limits.max_repeated_calls", in: ConfigLimits.maxRepeatedCalls)

@@ -76,7 +76,11 @@ public enum ConfigSchema {
         "additionalProperties": false,
         "properties": [
             "max_turns": ["type": "integer", "minimum": 1, "description": "Most model calls (default 10)."],
-            "max_tool_calls": ["type": "integer", "minimum": 0],
+            "max_tool_calls": ["type": "integer", "minimum": 0, "description": "Most tool calls in the run."],
+            "max_tool_calls_per_turn": [
+                "type": "integer", "minimum": 1, "maximum": 10_000,
+                "description": "Most tool calls run from one model reply; the rest get an error result (default 64).",
+            ],
             "max_tokens": ["type": "integer", "minimum": 1, "description": "Token budget for the whole run."],
             "timeout": duration,
             "max_cost": [
