@@ -21,4 +21,28 @@ import TrellisTesting
         #expect(response.message.toolCalls.map(\.id) == ["call_a", "call_b"])
         #expect(response.finishReason == .toolCalls)
     }
+
+    @Test("OpenAI streamed: a call with arguments but no name comes through; an empty fragment makes no call")
+    func openAIStreamedWithoutName() async throws {
+        let chunk = { (delta: String, finish: String) in
+            sse(
+                #"{"id":"c1","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":\#(delta),"finish_reason":\#(finish)}]}"#
+            )
+        }
+        let chunks = [
+            chunk(
+                #"{"tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"arguments":"{}"}}]}"#, "null"),
+            chunk(#"{"tool_calls":[{"index":1,"id":"call_b","function":{"name":"echo","arguments":"{}"}}]}"#, "null"),
+            chunk(#"{"tool_calls":[{"index":2}]}"#, #""tool_calls""#), "data: [DONE]\n\n",
+        ]
+        let events = try await FakeVendorServer.withServer { server in
+            server.enqueue(.eventStream(chunks))
+            let provider = makeProvider(baseURL: server.baseURL, recorder: SleepRecorder())
+            return try await drain(provider.stream(ModelRequest(model: "m", messages: [.user("hi")])))
+        }
+        let response = try #require(events.completed)
+        #expect(response.message.toolCalls.map(\.name) == ["", "echo"])
+        #expect(response.message.toolCalls.map(\.id) == ["call_a", "call_b"])
+        #expect(response.finishReason == .toolCalls)
+    }
 }

@@ -129,8 +129,11 @@ struct OpenAIStreamAccumulator {
     /// The assembled reply; call after `[DONE]`.
     func response() -> ModelResponse {
         var quirks = quirks
-        if slots.contains(where: { !$0.name.isEmpty && $0.id == nil }) { quirks.append(OpenAIQuirk.synthesizedIDs) }
-        var calls = slots.filter { !$0.name.isEmpty }.map {
+        // A slot with an id or arguments but no name is still a call, as in a complete reply: it gets an error
+        // result the model can correct. A slot with nothing at all is no call.
+        let called = slots.filter { !$0.name.isEmpty || $0.id != nil || !$0.arguments.isEmpty }
+        if called.contains(where: { $0.id == nil }) { quirks.append(OpenAIQuirk.synthesizedIDs) }
+        var calls = called.map {
             ToolCall(
                 id: $0.id ?? ToolCall.synthesizedID(), name: $0.name,
                 arguments: $0.arguments.isEmpty ? "{}" : $0.arguments)
