@@ -138,6 +138,17 @@ import TrellisTesting
         #expect(!error.isRetryable)
     }
 
+    @Test("an empty error message falls back to the body, never to an empty message")
+    func emptyErrorMessage() async throws {
+        for (body, message) in [
+            (#"{"error": ""}"#, #"{"error": ""}"#),
+            (#"{"error": {"message": "", "code": "bad_thing"}}"#, #"{"message":"","code":"bad_thing"}"#),
+        ] {
+            let (error, _, _) = try await completeFailure([.json(body, status: 400)])
+            #expect(error.message == message)
+        }
+    }
+
     @Test func plainTextBadGateway() async throws {
         let gateway = FakeResponse.text("Bad Gateway: upstream connect error\n", status: 502)
         let (error, requests, sleeps) = try await completeFailure([gateway, gateway, gateway])

@@ -133,9 +133,13 @@ enum OpenAIResponseDecoder {
         // SiliconFlow answers a bad key with a bare JSON string: "Invalid token".
         if let message = json.stringValue, !message.isEmpty { return (message, nil) }
         if let error = json["error"] {
-            if let message = error.stringValue { return (message, json["code"].flatMap(codeText)) }
+            // `{"error": ""}` says nothing; the body itself is the best message left.
+            if let message = error.stringValue {
+                return (message.isEmpty ? body.trimmingSpacesAndNewlines : message, json["code"].flatMap(codeText))
+            }
             let code = error["code"].flatMap(codeText) ?? error["type"]?.stringValue
-            return (error["message"]?.stringValue ?? error.serialized(), code)
+            let message = error["message"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+            return (message ?? error.serialized(), code)
         }
         if let message = json["message"]?.stringValue {
             return (message, json["code"].flatMap(codeText) ?? json["type"]?.stringValue)

@@ -39,10 +39,11 @@ enum YandexSideDecoder {
         }.map(\.element)
     }
 
-    /// A number, or a string holding one (proto-JSON writes some doubles as strings).
+    /// A finite number, or a string holding one (proto-JSON writes some doubles as strings). `Double("nan")` and
+    /// `Double("inf")` parse, but no embedding value or confidence is either.
     static func number(_ value: JSONValue) -> Double? {
-        if let number = value.doubleValue { return number }
-        return value.stringValue.flatMap { Double($0) }
+        let number = value.doubleValue ?? value.stringValue.flatMap { Double($0) }
+        return number.flatMap { $0.isFinite ? $0 : nil }
     }
 
     private static func parse(_ body: String, provider: String, status: Int) throws -> JSONValue {

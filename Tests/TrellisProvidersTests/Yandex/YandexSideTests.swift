@@ -57,6 +57,29 @@ import TrellisTesting
         }
     }
 
+    @Test("a value that is not a finite number (\"nan\", \"inf\", 1e400 as a string) is a malformed reply")
+    func nonFiniteValuesAreRefused() async throws {
+        for body in [
+            #"{"embedding":["0.5","nan"],"numTokens":"2"}"#, #"{"embedding":["inf"],"numTokens":"1"}"#,
+            #"{"embedding":["1e400"],"numTokens":"1"}"#,
+        ] {
+            try await FakeVendorServer.withServer { server in
+                server.enqueue(.json(body))
+                let error = try await #require(throws: ProviderError.self) {
+                    try await makeYandex(server).embed(["x"], model: "text-search-doc")
+                }
+                #expect(error.description.contains("an embedding value is not a number"), "\(body)")
+            }
+        }
+        try await FakeVendorServer.withServer { server in
+            server.enqueue(.json(#"{"predictions":[{"label":"a","confidence":"NaN"}]}"#))
+            let error = try await #require(throws: ProviderError.self) {
+                try await makeYandex(server).classify("x", labels: ["a"], description: "d", examples: [], model: "m")
+            }
+            #expect(error.description.contains("a prediction has no label or confidence"))
+        }
+    }
+
     @Test func classificationErrorsAreProviderErrors() async throws {
         try await FakeVendorServer.withServer { server in
             server.enqueue(.json(#"{"labels":[]}"#))
