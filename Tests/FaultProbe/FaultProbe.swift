@@ -144,7 +144,9 @@ func probe(
             return reports
         }
         // Closing a connection or reaping a child finishes shortly after a run returns: wait for it, within reason.
-        let deadline = ContinuousClock.now + .seconds(15)
+        // A request cancelled before its connection was open leaves that connection idle in the HTTP client's
+        // pool, which closes it after 60 s: a cancelled run may take that long, and a real leak never settles.
+        let deadline = ContinuousClock.now + (phase == .none ? .seconds(15) : .seconds(70))
         while ContinuousClock.now < deadline, openDescriptors() > descriptorsBefore || !childProcesses().isEmpty {
             try await Task.sleep(for: .milliseconds(50))
         }

@@ -67,7 +67,7 @@ import TrellisTesting
             "^([a-zA-Z0-9])(([\\-.]|[_]+)?([a-zA-Z0-9]+))*(@)",
         ])
     func nestedQuantifiers(pattern: String) throws {
-        let text = String(repeating: "a", count: 20_000) + "!"
+        let text = String(repeating: "a", count: 2_000) + "!"
         let compiled = try SchemaPattern(pattern)
         #expect(compiled.matches(text) != nil)
         #expect(compiled.matches(String(repeating: "a", count: 30) + "!") != nil)
