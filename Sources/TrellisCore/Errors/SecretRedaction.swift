@@ -34,23 +34,18 @@ public enum SecretRedaction {
 
     /// The length of the longest proper prefix of `secret` (at least ``minimumPartial``) that `text` ends with.
     private static func longestOverlap(ending text: String, withPrefixOf secret: String) -> Int? {
-        let longest = min(secret.count - 1, text.count)
-        guard longest >= minimumPartial else { return nil }
-        for length in stride(from: longest, through: minimumPartial, by: -1) where text.hasSuffix(secret.prefix(length))
-        {
-            return length
-        }
-        return nil
+        longestOverlap(text, secret) { text.hasSuffix(secret.prefix($0)) }
     }
 
     /// The length of the longest proper suffix of `secret` (at least ``minimumPartial``) that `text` starts with.
     private static func longestOverlap(starting text: String, withSuffixOf secret: String) -> Int? {
+        longestOverlap(text, secret) { text.hasPrefix(secret.suffix($0)) }
+    }
+
+    /// The longest length from `secret.count - 1` down to ``minimumPartial`` at which `overlaps` holds.
+    private static func longestOverlap(_ text: String, _ secret: String, _ overlaps: (Int) -> Bool) -> Int? {
         let longest = min(secret.count - 1, text.count)
         guard longest >= minimumPartial else { return nil }
-        for length in stride(from: longest, through: minimumPartial, by: -1) where text.hasPrefix(secret.suffix(length))
-        {
-            return length
-        }
-        return nil
+        return stride(from: longest, through: minimumPartial, by: -1).first(where: overlaps)
     }
 }
