@@ -28,3 +28,64 @@ import TrellisTesting
         #expect(agent.problems.first?.message.contains("must be a duration from") == true)
     }
 }
+
+/// Files whose mappings repeat keys that are lists or mappings: Yams names such repeats in hash-seed order, so
+/// two loads in one process gave two problems (the `agent`, `workspace` and `plugin` targets' "loading twice" check).
+@Suite struct DuplicateKeyRegressionTests {
+    /// Loads `text` many times, with allocations in between that move where Yams's dictionaries land.
+    private func loads<Result: Equatable>(_ load: () -> Result) -> [Result] {
+        (0..<40).map { round in
+            let ballast = (0..<round).map { [$0: String($0)] }
+            defer { _ = ballast.count }
+            return load()
+        }
+    }
+
+    @Test func agentFileGivesOneProblemEveryTime() throws {
+        let text = try FuzzRegression.text("agent", "duplicate-complex-keys")
+        let problems = Set(loads { DefinitionParsing.agent(text).problems.map(\.description) })
+        #expect(problems.count == 1)
+        #expect(
+            problems.first == [
+                "agents/fuzz.yaml:10:5: duplicate key 'a mapping' (first at 7:5); this mapping also repeats '-{m"
+                    + String(repeating: "\u{FFFD}", count: 15) + "ls'"
+            ])
+    }
+
+    @Test func workspaceFileGivesOneProblemEveryTime() throws {
+        let text = try FuzzRegression.text("workspace", "duplicate-complex-keys")
+        let problems = Set(
+            loads {
+                DefinitionParsing.workspace(text, providerKinds: ProviderFactory.kinds, toolNames: []).problems.map(
+                    \.description)
+            })
+        #expect(problems.count == 1)
+        #expect(problems.first?.first?.contains(": duplicate key") == true)
+    }
+
+    @Test func pluginFileGivesOneProblemEveryTime() throws {
+        let text = try FuzzRegression.text("plugin", "duplicate-complex-keys")
+        let problems = Set(
+            loads { () -> [String] in
+                do throws(DefinitionErrors) {
+                    _ = try DefinitionParsing.plugin(text)
+                    return []
+                } catch {
+                    return error.errors.map(\.description)
+                }
+            })
+        #expect(
+            problems == [
+                [
+                    "/nonexistent/plugins/fuzz/plugin.yaml:6:1: duplicate key 'carrayd' (first at 2:1); this mapping"
+                        + " also repeats 'tools(', 'a list', 'ers~\u{FFFD}\u{FFFD}\u{FFFD}ype'"
+                ]
+            ])
+    }
+
+    /// A plain repeated key is placed at its second occurrence, and names the first.
+    @Test func plainRepeatIsPlacedAtTheRepeat() {
+        let problems = DefinitionParsing.agent("name: a\nmodel: openai/gpt-4o\ntools: []\nname: b\n").problems
+        #expect(problems.map(\.description) == ["agents/fuzz.yaml:4:1: duplicate key 'name' (first at 1:1)"])
+    }
+}

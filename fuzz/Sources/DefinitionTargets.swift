@@ -23,7 +23,8 @@ enum DefinitionTargets {
         }
         let (file, problems) = load()
         try checkProblems(problems, in: text, file: "/nonexistent/agents/fuzz.yaml")
-        try require(load().problems == problems, "loading the agent twice gave different problems")
+        let again = load().problems
+        try require(again == problems, "loading the agent twice gave different problems: \(problems), then \(again)")
         try require(file != nil || !problems.isEmpty, "no agent and no problem")
         if let file, problems.isEmpty {
             let model = file.definition.model
@@ -45,7 +46,9 @@ enum DefinitionTargets {
         }
         let (configuration, problems) = load()
         try checkProblems(problems, in: text, file: "/nonexistent/trellis.yaml")
-        try require(load().problems == problems, "loading trellis.yaml twice gave different problems")
+        let again = load().problems
+        try require(
+            again == problems, "loading trellis.yaml twice gave different problems: \(problems), then \(again)")
         for (name, provider) in configuration.providers {
             try require(!name.isEmpty, "a provider entry with an empty name: \(provider)")
         }
@@ -79,8 +82,9 @@ enum DefinitionTargets {
         case .failure(let errors):
             try require(!errors.errors.isEmpty, "a plugin.yaml failure without any problem")
             try checkProblems(errors.errors, in: text, file: folder + "/plugin.yaml")
-            guard case .failure(let again) = load(), again.errors == errors.errors else {
-                throw InvariantFailure("loading plugin.yaml twice gave different results")
+            let again = load()
+            guard case .failure(let againErrors) = again, againErrors.errors == errors.errors else {
+                throw InvariantFailure("loading plugin.yaml twice gave different results: \(errors), then \(again)")
             }
         }
     }

@@ -13,6 +13,12 @@ struct YAMLReader {
         try YAMLBudget(file: file).check(text)
         do {
             return try Yams.compose(yaml: text)
+        } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
+            // Yams's order and place for these depend on hash seeds when keys are lists or mappings.
+            throw DuplicateKeyFinder(file: file).firstDuplicate(in: text)
+                ?? DefinitionError(
+                    file: file, line: context.mark.line, column: context.mark.column,
+                    message: "duplicate key \(duplicates.sorted().map { "'\($0)'" }.joined(separator: ", "))")
         } catch let error as YamlError {
             throw syntaxError(error)
         } catch {
@@ -26,10 +32,6 @@ struct YAMLReader {
             .composer(let context, let problem, let mark, _):
             let detail = context.map { "\(problem) \($0.text)" } ?? problem
             return DefinitionError(file: file, line: mark.line, column: mark.column, message: "invalid YAML: \(detail)")
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            return DefinitionError(
-                file: file, line: context.mark.line, column: context.mark.column,
-                message: "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", "))")
         case .reader(let problem, _, _, _):
             return DefinitionError(file: file, line: 0, column: 0, message: "cannot read YAML: \(problem)")
         default:
