@@ -1,0 +1,77 @@
+import Testing
+import TrellisCore
+
+/// The `keyword` classifier: whole words, prefixes and patterns, folded, scored and explained.
+@Suite struct KeywordClassifierTests {
+    private let desk = [
+        Route(
+            label: "billing", agent: "billing",
+            keywords: ["refund*", "charged", "invoice", "оплат*", "/\\d+ ?(usd|руб)/"]),
+        Route(label: "tech", agent: "tech", keywords: ["error", "crash*", "не работает", "/\\bhttp\\s?5\\d\\d\\b/"]),
+        Route(label: "general", agent: "general", keywords: []),
+    ]
+
+    private func classify(_ input: String) throws -> ClassifierOutcome {
+        try KeywordClassifier(routes: desk).classify(input)
+    }
+
+    @Test("one label matching is a confident decision, explained by the keywords that matched")
+    func confident() throws {
+        let outcome = try classify("I was charged twice, I want a refund")
+        #expect(outcome.top?.label == "billing")
+        #expect(outcome.top?.evidence == ["refund*", "charged"])
+        #expect(outcome.top?.score == 2)
+        #expect(outcome.confidence == 1)
+        #expect(outcome.runnerUp == nil)
+        #expect(outcome.scores.map(\.label) == ["billing", "tech", "general"])
+    }
+
+    @Test(
+        "case, accents, ё and word edges",
+        arguments: [
+            ("REFUNDS please", "billing"), ("Оплата не прошла", "billing"), ("ОПЛАТИЛ дважды", "billing"),
+            ("списали 500 руб", "billing"), ("Приложение не работает", "tech"), ("got HTTP 503 again", "tech"),
+            ("the app CRASHED", "tech"), ("Ёrror", "general"), ("terror in the night", "general"),
+            ("invoices", "general"), ("hello", "general"),
+        ])
+    func folding(input: String, label: String) throws {
+        let outcome = try classify(input)
+        #expect((outcome.top?.label ?? "general") == label, "\(input)")
+    }
+
+    @Test("the margin over the runner-up is the confidence; a tie is no decision")
+    func margins() throws {
+        let two = try classify("refund the invoice, there was an error")
+        #expect(two.top?.label == "billing")
+        #expect(two.runnerUp?.label == "tech")
+        #expect(two.confidence == 0.5)
+        let tie = try classify("refund after the crash")
+        #expect(tie.confidence == 0)
+        #expect(try classify("nothing here").confidence == 0)
+        #expect(try classify("nothing here").top == nil)
+    }
+
+    @Test("a keyword that cannot be used names the route and the reason")
+    func badKeywords() {
+        let broken = #expect(throws: KeywordError.self) {
+            try KeywordClassifier(routes: [Route(label: "billing", agent: "b", keywords: ["ok", "/(a/"])])
+        }
+        #expect(
+            broken?.description
+                == "keyword '/(a/' of route 'billing': pattern '(a' at character 1: a group is not closed")
+        #expect(broken?.index == 1)
+        #expect(KeywordClassifier.problem(with: " * ") == "it holds no letter or digit")
+        #expect(KeywordClassifier.problem(with: "/(?=x)/")?.contains("lookahead") == true)
+        #expect(KeywordClassifier.problem(with: "/\\p{Lu}\\D/") == nil)
+    }
+
+    @Test("escapes in a pattern keep their case while its text is folded")
+    func patternEscapes() throws {
+        let classifier = try KeywordClassifier(routes: [
+            Route(label: "code", agent: "a", keywords: ["/ERR-\\D\\d{3}/"]),
+            Route(label: "other", agent: "b", keywords: ["zzz"]),
+        ])
+        #expect(classifier.classify("got err-x404").top?.label == "code")
+        #expect(classifier.classify("got ERR-1404").top == nil)
+    }
+}
