@@ -21,6 +21,8 @@ public struct AgentFile: Sendable {
     var approvalPlaces: [String: DefinitionError] = [:]
     var modelPlace: DefinitionError
     var namePlace: DefinitionError
+    /// Where `routes:` named its agents and classifiers.
+    var routePlaces = AgentLoader.RoutePlaces()
 
     /// A part of the agent file that a later check can report a problem at.
     public enum Part: Sendable, Hashable {

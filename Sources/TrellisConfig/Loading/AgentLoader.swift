@@ -34,6 +34,8 @@ struct AgentLoader {
         var paramsComplete = true
         var approval = ToolApprovalPolicy()
         var approvalPlaces: [String: DefinitionError] = [:]
+        var routes: RouteTable?
+        var routePlaces = RoutePlaces()
     }
 
     /// Reads the file.
@@ -86,13 +88,14 @@ struct AgentLoader {
         let definition = AgentDefinition(
             name: fields.name, description: fields.description, model: model, system: fields.system,
             tools: fields.tools, toolChoices: fields.toolChoices, stopAtTools: fields.stopAtTools,
-            parallelToolCalls: fields.parallel, limits: fields.limits, approval: fields.approval)
+            parallelToolCalls: fields.parallel, limits: fields.limits, approval: fields.approval, routes: fields.routes)
         let file = AgentFile(
             path: path, definition: definition, params: fields.params, toolsComplete: fields.toolsComplete,
             toolPlaces: fields.toolPlaces,
             allowPlaces: fields.allowPlaces, toolChoicePlaces: fields.toolChoicePlaces,
             stopAtToolPlaces: fields.stopAtToolPlaces, systemPlace: fields.systemNode.map { reader.error(at: $0, "") },
-            approvalPlaces: fields.approvalPlaces, modelPlace: fields.modelPlace, namePlace: fields.namePlace)
+            approvalPlaces: fields.approvalPlaces, modelPlace: fields.modelPlace, namePlace: fields.namePlace,
+            routePlaces: fields.routePlaces)
         return (file, YAMLReader.inFileOrder(problems))
     }
 
@@ -134,6 +137,10 @@ struct AgentLoader {
             fields.parallel = try reader.bool(value, field: "parallel_tool_calls")
         case "limits":
             fields.limits = try readLimits(value, problems: &problems)
+        case "routes":
+            let (table, places) = try readRoutes(value, problems: &problems)
+            fields.routes = table
+            fields.routePlaces = places
         case "params":
             fields.paramsComplete = false
             let before = problems.count

@@ -105,6 +105,7 @@ public struct Workspace: Sendable {
         errors += crossCheck(
             checked, configuration: configuration, toolNames: toolNames, plugins: plugins,
             broken: Broken(plugins: brokenPlugins, mcpServers: brokenMCPServers), checkProviders: configurationLoaded)
+        errors += routeProblems(checked, configuration: configuration, kinds: providerKinds)
         guard errors.isEmpty else { throw DefinitionErrors(inFileOrder(errors)) }
         return Workspace(
             root: root, configuration: configuration, agents: agents.sorted { $0.definition.name < $1.definition.name },

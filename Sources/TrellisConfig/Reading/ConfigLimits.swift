@@ -15,6 +15,8 @@ public enum ConfigLimits {
     public static let maxToolCalls: ClosedRange<Int> = 0...100_000
     /// `limits.max_tool_calls_per_turn`, calls run from one model reply.
     public static let maxToolCallsPerTurn: ClosedRange<Int> = 1...10_000
+    /// `routes.threshold` and a classifier's own `threshold`: a confidence.
+    public static let routeThreshold: ClosedRange<Double> = 0...1
     /// `limits.max_repeated_calls`.
     public static let maxRepeatedCalls: ClosedRange<Int> = 2...10_000
     /// `limits.max_tokens`, tokens over a whole run.

@@ -94,6 +94,57 @@ public enum ConfigSchema {
         ],
     ]
 
+    static let classifier: JSONValue = [
+        "anyOf": [
+            ["enum": ["keyword", "embedding", "fewshot", "llm"]],
+            [
+                "type": "object", "additionalProperties": false, "required": ["kind"],
+                "properties": [
+                    "kind": ["enum": ["keyword", "embedding", "fewshot", "llm"]],
+                    "threshold": ["type": "number", "minimum": 0, "maximum": 1],
+                    "model": ["type": "string", "description": "provider/model-id the classifier calls."],
+                ],
+            ],
+        ]
+    ]
+
+    static let routes: JSONValue = [
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["classifier", "to"],
+        "description": "Before the loop, label the input and hand the run to that label's agent.",
+        "properties": [
+            "classifier": [
+                "description": "keyword, embedding, fewshot or llm; a list is tried in order, the first confident answer wins.",
+                "anyOf": [classifier, ["type": "array", "minItems": 1, "items": classifier]],
+            ],
+            "threshold": [
+                "type": "number", "minimum": 0, "maximum": 1,
+                "description": "The confidence a decision needs (default 0.5); below it the run goes to fallback.",
+            ],
+            "to": [
+                "type": "object", "minProperties": 1,
+                "additionalProperties": [
+                    "anyOf": [
+                        ["type": "string"],
+                        [
+                            "type": "object", "additionalProperties": false, "required": ["agent"],
+                            "properties": [
+                                "agent": ["type": "string"], "description": ["type": "string"],
+                                "examples": ["type": "array", "items": ["type": "string"]],
+                                "keywords": [
+                                    "type": "array", "items": ["type": "string"],
+                                    "description": "Words, prefix* forms and /regular expressions/ for the keyword classifier.",
+                                ],
+                            ],
+                        ],
+                    ]
+                ],
+            ],
+            "fallback": ["type": "string", "description": "self (default) or an agent name."],
+        ],
+    ]
+
     /// The schema of `agents/<name>.yaml`.
     public static let agent: JSONValue = [
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -165,6 +216,7 @@ public enum ConfigSchema {
             ],
             "parallel_tool_calls": ["type": "boolean", "description": "Default true."],
             "limits": limits,
+            "routes": routes,
             "params": [
                 "type": "object",
                 "description": "Input parameters, written {{name}} in the system prompt and set with -p name=value.",

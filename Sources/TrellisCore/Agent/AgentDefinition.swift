@@ -25,6 +25,8 @@ public struct AgentDefinition: Sendable, Hashable {
     public var limits: RunLimits
     /// Which tool calls need a person's approval, and which are refused.
     public var approval: ToolApprovalPolicy
+    /// How the input is routed to another agent before the loop, when the agent routes (`routes:`).
+    public var routes: RouteTable?
 
     /// Creates an agent definition.
     public init(
@@ -37,7 +39,8 @@ public struct AgentDefinition: Sendable, Hashable {
         stopAtTools: [String] = [],
         parallelToolCalls: Bool = true,
         limits: RunLimits = RunLimits(),
-        approval: ToolApprovalPolicy = ToolApprovalPolicy()
+        approval: ToolApprovalPolicy = ToolApprovalPolicy(),
+        routes: RouteTable? = nil
     ) {
         self.name = name
         self.description = description
@@ -49,6 +52,7 @@ public struct AgentDefinition: Sendable, Hashable {
         self.parallelToolCalls = parallelToolCalls
         self.limits = limits
         self.approval = approval
+        self.routes = routes
     }
 }
 

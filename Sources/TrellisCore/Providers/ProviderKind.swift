@@ -49,6 +49,21 @@ public struct ProviderKind: Sendable, Hashable {
     public var requiresKey: Bool
     /// Settings only this kind understands.
     public var settings: [Setting]
+    /// What the kind's adapter can do besides chat, for the route classifiers that need it.
+    public var capabilities: Capabilities
+
+    /// What an adapter can do besides chat completions.
+    public struct Capabilities: OptionSet, Sendable, Hashable {
+        public let rawValue: Int
+
+        /// Creates a set from its raw value.
+        public init(rawValue: Int) { self.rawValue = rawValue }
+
+        /// Text embeddings (the `embedding` classifier).
+        public static let embeddings = Capabilities(rawValue: 1)
+        /// Few-shot text classification (the `fewshot` classifier): Yandex's `fewShotTextClassification`.
+        public static let classification = Capabilities(rawValue: 2)
+    }
 
     /// Creates a kind.
     public init(
@@ -58,7 +73,8 @@ public struct ProviderKind: Sendable, Hashable {
         keyVariable: String? = nil,
         baseURLVariable: String? = nil,
         requiresKey: Bool = true,
-        settings: [Setting] = []
+        settings: [Setting] = [],
+        capabilities: Capabilities = []
     ) {
         self.name = name
         self.summary = summary
@@ -67,6 +83,7 @@ public struct ProviderKind: Sendable, Hashable {
         self.baseURLVariable = baseURLVariable
         self.requiresKey = requiresKey
         self.settings = settings
+        self.capabilities = capabilities
     }
 
     /// The provider of this kind that exists without `trellis.yaml`, configured from the environment.

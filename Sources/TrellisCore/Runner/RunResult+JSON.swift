@@ -1,7 +1,8 @@
 extension RunResult {
     /// The result in the stable shape that `trellis run --json` prints and the server returns:
     ///
-    /// `{"agent", "model", "output", "finish_reason", "route": {"label","agent","confidence","classifier"}|null, "turns",
+    /// `{"agent", "model", "output", "finish_reason", "route": {"label"|null,"agent","confidence","classifier",
+    /// "runner_up": {"label","score"}|null, "scores": {label: score}, "fallback_reason"|null, "latency_ms"}|null, "turns",
     /// "tool_calls": [{"name","arguments","is_error","content"}], "usage": {"input_tokens","output_tokens",
     /// "total_tokens","cost"}|null, "error": null|{"code","message"}}`; `usage` is `null` when no model call reported
     /// usage.
@@ -9,8 +10,13 @@ extension RunResult {
         let route: JSONValue =
             if let route {
                 [
-                    "label": .string(route.label), "agent": .string(route.agent),
+                    "label": route.label.map(JSONValue.string) ?? .null, "agent": .string(route.agent),
                     "confidence": .number(route.confidence), "classifier": .string(route.classifier),
+                    "runner_up": route.runnerUp.map { ["label": .string($0.label), "score": .number($0.score)] }
+                        ?? .null,
+                    "scores": .object(JSONObject(route.scores.map { ($0.label, JSONValue.number($0.score)) })),
+                    "fallback_reason": route.fallbackReason.map(JSONValue.string) ?? .null,
+                    "latency_ms": .number(route.latency.secondsValue * 1000),
                 ]
             } else {
                 .null

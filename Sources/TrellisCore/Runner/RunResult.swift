@@ -66,21 +66,40 @@ public struct RunError: Sendable, Hashable {
 
 /// A classifier's decision about which agent handles the input.
 public struct RouteDecision: Sendable, Hashable {
-    /// The chosen label.
-    public var label: String
-    /// The agent the label maps to.
+    /// The chosen label; `nil` when the run fell back.
+    public var label: String?
+    /// The agent the run went to.
     public var agent: String
-    /// How sure the classifier was, from 0 to 1.
+    /// How sure the deciding classifier was, from 0 to 1 (on a fallback, the best confidence any classifier had).
     public var confidence: Double
-    /// Which classifier decided (`llm`, `fewshot`, `embedding`, `keyword`).
+    /// Which classifier decided (`llm`, `fewshot`, `embedding`, `keyword`); on a fallback, the last one tried.
     public var classifier: String
+    /// The second-best label of the deciding classifier, when one scored.
+    public var runnerUp: LabelScore?
+    /// Every label's score from the deciding (or last) classifier, highest first.
+    public var scores: [LabelScore]
+    /// Why the run fell back (`keyword: 0.00 below 0.50; llm: tie between billing and tech`); `nil` when a
+    /// classifier decided.
+    public var fallbackReason: String?
+    /// The time the classifiers took.
+    public var latency: Duration
+    /// Tokens and cost the classifiers spent (counted in the run's usage too).
+    public var usage: Usage?
 
     /// Creates a decision.
-    public init(label: String, agent: String, confidence: Double, classifier: String) {
+    public init(
+        label: String?, agent: String, confidence: Double, classifier: String, runnerUp: LabelScore? = nil,
+        scores: [LabelScore] = [], fallbackReason: String? = nil, latency: Duration = .zero, usage: Usage? = nil
+    ) {
         self.label = label
         self.agent = agent
         self.confidence = confidence
         self.classifier = classifier
+        self.runnerUp = runnerUp
+        self.scores = scores
+        self.fallbackReason = fallbackReason
+        self.latency = latency
+        self.usage = usage
     }
 }
 

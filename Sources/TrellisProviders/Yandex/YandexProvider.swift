@@ -34,7 +34,8 @@ public struct YandexProvider: ModelProvider, EmbeddingProvider, ClassificationPr
             .init(
                 name: "data_logging", description: "false asks Yandex not to log requests (x-data-logging-enabled)",
                 type: "boolean"),
-        ])
+        ],
+        capabilities: [.embeddings, .classification])
 
     /// The HTTP client; tests lower its ``ProviderHTTPClient/limits``.
     var http: ProviderHTTPClient
