@@ -57,17 +57,18 @@ import TrellisCore
             """
         agents["empty"] = "model: openai/gpt-4o\nroutes: {classifier: llm, to: {}}\n"
         agents["bare"] = "model: openai/gpt-4o\nroutes: {threshold: 0.3}\n"
+        let errors = try WorkspaceFixture(agents: agents).errors()
         #expect(
-            try WorkspaceFixture(agents: agents).errors() == [
+            errors == [
                 "WS/agents/bare.yaml:2:9: 'routes' needs 'classifier' (one of keyword, embedding, fewshot, llm, or a list)",
                 "WS/agents/bare.yaml:2:9: 'routes' needs 'to' (label: agent, ...)",
                 "WS/agents/desk.yaml:3:32: unknown classifier kind 'embeding' (did you mean 'embedding'?); kinds: keyword, embedding, fewshot, llm",
-                "WS/agents/desk.yaml:3:45: a classifier needs 'kind' (one of keyword, embedding, fewshot, llm)",
+                "WS/agents/desk.yaml:3:43: a classifier needs 'kind' (one of keyword, embedding, fewshot, llm)",
                 "WS/agents/desk.yaml:4:14: 'routes.threshold' must be a number from 0 to 1, got '1.5'",
-                "WS/agents/desk.yaml:5:54: keyword '/(a/' of route 'billing': pattern '(a' at character 1: a group is not closed",
-                "WS/agents/desk.yaml:5:62: keyword ' * ' of route 'billing': it holds no letter or digit",
-                "WS/agents/desk.yaml:5:75: route 'tech' needs 'agent'",
-                "WS/agents/empty.yaml:2:36: 'routes.to' is empty; give each label an agent: {billing: billing}",
+                "WS/agents/desk.yaml:5:53: keyword '/(a/' of route 'billing': pattern '(a' at character 1: a group is not closed",
+                "WS/agents/desk.yaml:5:61: keyword ' * ' of route 'billing': it holds no letter or digit",
+                "WS/agents/desk.yaml:5:76: route 'tech' needs 'agent'",
+                "WS/agents/empty.yaml:2:31: 'routes.to' is empty; give each label an agent: {billing: billing}",
             ])
     }
 
@@ -75,11 +76,12 @@ import TrellisCore
     func unknownAgents() throws {
         var agents = Self.targets
         agents["desk"] = "model: openai/gpt-4o\nroutes: {classifier: keyword, to: {billing: biling}, fallback: nobody}\n"
+        let errors = try WorkspaceFixture(agents: agents).errors()
         #expect(
-            try WorkspaceFixture(agents: agents).errors() == [
-                "WS/agents/desk.yaml:2:56: route 'billing' hands the run to agent 'biling', which is not in the "
+            errors == [
+                "WS/agents/desk.yaml:2:45: route 'billing' hands the run to agent 'biling', which is not in the "
                     + "workspace (did you mean 'billing'?); agents: billing, desk, general, tech",
-                "WS/agents/desk.yaml:2:75: 'routes.fallback' names agent 'nobody', which is not in the workspace; "
+                "WS/agents/desk.yaml:2:64: 'routes.fallback' names agent 'nobody', which is not in the workspace; "
                     + "use self or one of: billing, desk, general, tech",
             ])
     }
@@ -91,11 +93,12 @@ import TrellisCore
             "billing": "model: openai/gpt-4o\nroutes: {classifier: keyword, to: {back: desk}}\n",
             "tech": "model: openai/gpt-4o\nroutes: {classifier: keyword, to: {me: tech}}\n",
         ]
+        let errors = try WorkspaceFixture(agents: agents).errors()
         #expect(
-            try WorkspaceFixture(agents: agents).errors() == [
-                "WS/agents/billing.yaml:2:50: routes form a cycle: billing → desk → billing; a route must lead to an "
+            errors == [
+                "WS/agents/desk.yaml:2:45: routes form a cycle: billing → desk → billing; a route must lead to an "
                     + "agent that answers",
-                "WS/agents/tech.yaml:2:48: routes form a cycle: tech → tech; a route must lead to an agent that answers",
+                "WS/agents/tech.yaml:2:40: routes form a cycle: tech → tech; a route must lead to an agent that answers",
             ])
     }
 
@@ -108,8 +111,9 @@ import TrellisCore
               classifier: [{kind: fewshot}, {kind: embedding, model: yandex/text-search-query}, {kind: fewshot, model: yandex/yandexgpt-lite}]
               to: {billing: billing}
             """
+        let errors = try WorkspaceFixture(agents: agents).errors()
         #expect(
-            try WorkspaceFixture(agents: agents).errors() == [
+            errors == [
                 "WS/agents/desk.yaml:3:16: a fewshot classifier needs few-shot classification, which provider 'openai' "
                     + "(kind openai) does not offer; kinds that do: yandex (set the classifier's model: "
                     + "{kind: fewshot, model: PROVIDER/MODEL})"
