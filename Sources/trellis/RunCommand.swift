@@ -112,8 +112,9 @@ extension Trellis {
             let options = AgentRunner.Options(
                 stream: stream, workspace: WorkspaceOptions.absolute(loaded.root),
                 approver: TerminalApprover.ifAvailable())
-            let result = try await workspace.withAgent(definition, file: file, in: loaded) { provider, tools in
-                let runner = AgentRunner(provider: provider, tools: tools.map(\.executor))
+            let result = try await workspace.withAgents(in: loaded) { agents in
+                try await agents.prepare(definition)
+                let runner = AgentRunner(resolver: agents)
                 return await progress.showing {
                     await runner.run(definition, input: input, options: options) { event in progress.handle(event) }
                 }

@@ -98,6 +98,11 @@ final class RunProgress: Sendable {
                 let shown = style.streamText || text.hasSuffix("\n") ? text : text + "\n"
                 Output.err(shown)
                 if !shown.isEmpty { state.openLine = !shown.hasSuffix("\n") }
+            case .routed(let decision):
+                line(paint(RouteText.line(decision), .dim), &state)
+                if style.verbose, !decision.scores.isEmpty {
+                    line(paint("  " + RouteText.scores(decision), .dim), &state)
+                }
             case .toolCall(let call) where style.verbose:
                 line("→ \(call.name) \(Self.shortened(Self.compact(call.arguments), to: Self.verboseWidth))", &state)
             case .toolResult(let call, let output, let duration):

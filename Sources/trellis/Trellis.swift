@@ -11,7 +11,8 @@ struct Trellis: TrellisCommand {
         abstract: "Run YAML-defined agents against any chat model, with tools.",
         version: TrellisVersion.current,
         subcommands: [
-            Run.self, Validate.self, Agents.self, Tools.self, Tool.self, Plugin.self, Provider.self, Schema.self,
+            Run.self, Route.self, Validate.self, Agents.self, Tools.self, Tool.self, Plugin.self, Provider.self,
+            Schema.self,
         ])
 
     /// Exit codes: 0 done, 1 run failed, 2 bad usage or invalid definitions.

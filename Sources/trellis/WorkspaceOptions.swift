@@ -113,18 +113,6 @@ struct WorkspaceOptions: ParsableArguments, Sendable {
         }
     }
 
-    /// Runs `body` with an agent's model chain and tools. Local model servers and MCP servers are started on
-    /// first use and stopped when `body` ends, whether it returns, throws or is cancelled by a signal.
-    func withAgent<R: Sendable>(
-        _ definition: AgentDefinition, file: AgentFile, in workspace: Workspace,
-        _ body: (any ModelProvider, [AgentToolbox.Entry]) async throws -> R
-    ) async throws -> R {
-        try await LocalModelServers.withServers { servers in
-            let provider = try self.provider(for: definition, in: workspace, localHost: servers)
-            return try await withTools(for: file, in: workspace) { tools in try await body(provider, tools) }
-        }
-    }
-
     /// Builds what an agent talks to: its model and fallbacks as a ``ModelChain``, priced from each provider's
     /// `pricing:` table. A `local` model that is not installed is reported here, with the command that installs it.
     func provider(

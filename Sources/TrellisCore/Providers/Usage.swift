@@ -40,3 +40,16 @@ public struct Usage: Sendable, Hashable {
         }
     }
 }
+
+extension Usage {
+    /// A cost for people: up to six decimals, no trailing zeros (`0.0012`).
+    public static func costText(_ value: Double) -> String {
+        // Past 1e12 (or not a number) the cents no longer matter, and Int(_:) would trap.
+        guard value.isFinite, abs(value) < 1e12 else { return String(value) }
+        let micros = Int((value * 1_000_000).rounded())
+        var fraction = String(micros % 1_000_000)
+        fraction = String(repeating: "0", count: 6 - fraction.count) + fraction
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        return "\(micros / 1_000_000)" + (fraction.isEmpty ? "" : "." + fraction)
+    }
+}

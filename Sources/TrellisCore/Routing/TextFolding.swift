@@ -16,6 +16,11 @@ enum TextFolding {
         return String(folded)
     }
 
+    /// The folded words of `text`: runs of word characters.
+    static func words(in text: String) -> [String] {
+        fold(text).split { !isWordCharacter($0) }.map(String.init)
+    }
+
     /// Whether `character` is part of a word (a letter, a digit, or a mark), for whole-word matches.
     static func isWordCharacter(_ character: Character) -> Bool {
         character.isLetter || character.isNumber || character == "_"

@@ -40,11 +40,10 @@ public struct AgentRunner: Sendable {
         }
     }
 
-    let provider: any ModelProvider
-    let dispatcher: ToolDispatcher
+    let resolver: any AgentResolver
     let logger: Logger
 
-    /// Creates a runner.
+    /// Creates a runner for one agent's model and tools.
     ///
     /// - Parameters:
     ///   - provider: The model to talk to.
@@ -52,10 +51,13 @@ public struct AgentRunner: Sendable {
     ///   - logger: Where turns and tool calls are logged (at debug level).
     public init(provider: any ModelProvider, tools: [any ToolExecutor] = [], logger: Logger = Logger(label: "trellis"))
     {
-        self.provider = provider
-        self.dispatcher = ToolDispatcher(
-            tools: Dictionary(tools.map { ($0.definition.name, $0) }, uniquingKeysWith: { first, _ in first }),
-            order: tools.map(\.definition.name))
+        self.init(resolver: FixedEquipmentResolver(provider: provider, tools: tools), logger: logger)
+    }
+
+    /// Creates a runner that asks `resolver` for each agent a run reaches: the first, and every agent a route
+    /// hands the run to.
+    public init(resolver: any AgentResolver, logger: Logger = Logger(label: "trellis")) {
+        self.resolver = resolver
         self.logger = logger
     }
 
@@ -70,6 +72,9 @@ public struct AgentRunner: Sendable {
     }
 
     /// Runs an agent on an input of text and image parts.
+    ///
+    /// When the agent routes, its router labels the input first and the run goes to the agent it picks, which may
+    /// route again; ``RunResult/route`` holds the last decision and each one is a ``RunEvent/routed(_:)``.
     ///
     /// - Parameters:
     ///   - agent: The agent to run.
@@ -86,32 +91,77 @@ public struct AgentRunner: Sendable {
         var logger = logger
         logger[metadataKey: "agent.run.id"] = "\(options.runID)"
         logger[metadataKey: "agent.name"] = "\(agent.name)"
-        var transcript: [ChatMessage] = []
-        if let system = agent.system, !system.isEmpty { transcript.append(.system(system)) }
-        transcript.append(.user(input))
-        let loop = RunLoop(
-            agent: agent, provider: provider, dispatcher: dispatcher,
-            options: options, logger: logger, onEvent: onEvent, transcript: transcript)
-
+        let body: @Sendable () async -> RunResult = { [logger] in
+            await routeAndRun(agent, input: input, options: options, logger: logger, onEvent: onEvent)
+        }
         let result: RunResult
         if let timeout = agent.limits.timeout {
-            result = await Self.withTimeout(timeout, loop: loop)
+            result = await Self.withTimeout(timeout, body)
         } else {
-            result = await loop.run()
+            result = await body()
         }
         await onEvent(.finished(result))
         return result
     }
 
+    /// Routes the input while the agent reached has a router, then runs the loop of the agent that answers.
+    private func routeAndRun(
+        _ agent: AgentDefinition, input: [ContentPart], options: Options, logger: Logger,
+        onEvent: @escaping @Sendable (RunEvent) async -> Void
+    ) async -> RunResult {
+        var current = agent
+        var decision: RouteDecision?
+        let equipment: AgentEquipment
+        do {
+            var path = [agent.name]
+            let text = input.compactMap { if case .text(let text) = $0 { text } else { nil } }.joined(separator: "\n")
+            while let router = try await resolver.router(for: current) {
+                let made = try await router.decide(text)
+                decision = made
+                await onEvent(.routed(made))
+                logger.debug(
+                    "routed",
+                    metadata: ["agent.route.label": "\(made.label ?? "-")", "agent.route.to": "\(made.agent)"])
+                // The loader refuses cycles; a resolver that bypasses it still cannot loop here.
+                guard made.agent != current.name, !path.contains(made.agent) else { break }
+                current = try await resolver.definition(named: made.agent)
+                path.append(current.name)
+            }
+            equipment = try await resolver.equipment(for: current)
+        } catch {
+            let cancelled = error is CancellationError || Task.isCancelled
+            return RunResult(
+                agent: current.name, output: "", finishReason: cancelled ? .cancelled : .error, route: decision,
+                turns: 0, toolCalls: [], usage: decision?.usage,
+                error: cancelled
+                    ? RunLoop.cancelled
+                    : RunError(
+                        code: (error as? AgentResolutionError)?.code ?? "agent_setup",
+                        message: (error as? AgentResolutionError)?.message ?? "\(error)"),
+                transcript: [])
+        }
+        var transcript: [ChatMessage] = []
+        if let system = current.system, !system.isEmpty { transcript.append(.system(system)) }
+        transcript.append(.user(input))
+        let loop = RunLoop(
+            agent: current, provider: equipment.provider, dispatcher: ToolDispatcher(tools: equipment.tools),
+            options: options, logger: logger, onEvent: onEvent, transcript: transcript, usage: decision?.usage)
+        var result = await loop.run()
+        result.route = decision
+        return result
+    }
+
     /// Races the loop against the run's wall-clock limit; on timeout the loop is cancelled and closes its
     /// transcript before returning.
-    private static func withTimeout(_ timeout: Duration, loop: RunLoop) async -> RunResult {
+    private static func withTimeout(_ timeout: Duration, _ body: @escaping @Sendable () async -> RunResult) async
+        -> RunResult
+    {
         enum Outcome: Sendable {
             case finished(RunResult)
             case timedOut
         }
         return await withTaskGroup(of: Outcome.self) { group in
-            group.addTask { .finished(await loop.run()) }
+            group.addTask { .finished(await body()) }
             group.addTask {
                 do {
                     try await Task.sleep(for: timeout.capped)

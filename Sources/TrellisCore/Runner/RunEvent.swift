@@ -1,5 +1,7 @@
 /// Something that happened during a run, in order.
 public enum RunEvent: Sendable, Hashable {
+    /// A router picked the agent that takes the run (before any model turn; once per hop when agents route on).
+    case routed(RouteDecision)
     /// A model call is about to be made (1-based).
     case turnStarted(turn: Int)
     /// Answer text arrived (streaming runs only).

@@ -9,6 +9,8 @@ struct RunLoop: Sendable {
     let logger: Logger
     let onEvent: @Sendable (RunEvent) async -> Void
     let transcript: [ChatMessage]
+    /// What the run spent before the loop (its route's classifiers), counted in its usage and limits.
+    var usage: Usage? = nil
 
     static let cancelled = RunError(code: "cancelled", message: "the run was cancelled")
 
@@ -26,7 +28,7 @@ struct RunLoop: Sendable {
     }
 
     func run() async -> RunResult {
-        var state = State(transcript: transcript)
+        var state = State(transcript: transcript, usage: usage)
         let limits = agent.limits
         while true {
             if Task.isCancelled {
@@ -213,13 +215,5 @@ struct RunLoop: Sendable {
     }
 
     /// A cost for messages: up to six decimals, no trailing zeros.
-    static func money(_ value: Double) -> String {
-        // Past 1e12 (or not a number) the cents no longer matter, and Int(_:) would trap.
-        guard value.isFinite, abs(value) < 1e12 else { return String(value) }
-        let micros = Int((value * 1_000_000).rounded())
-        var fraction = String(micros % 1_000_000)
-        fraction = String(repeating: "0", count: 6 - fraction.count) + fraction
-        while fraction.hasSuffix("0") { fraction.removeLast() }
-        return "\(micros / 1_000_000)" + (fraction.isEmpty ? "" : "." + fraction)
-    }
+    static func money(_ value: Double) -> String { Usage.costText(value) }
 }

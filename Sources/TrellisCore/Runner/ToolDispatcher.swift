@@ -5,6 +5,12 @@ struct ToolDispatcher: Sendable {
     let tools: [String: any ToolExecutor]
     let order: [String]
 
+    /// A dispatcher for `tools`, offered in their order; of two tools with one name, the first is kept.
+    init(tools: [any ToolExecutor]) {
+        self.tools = Dictionary(tools.map { ($0.definition.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.order = tools.map(\.definition.name)
+    }
+
     /// The definitions offered to the model, in registration order.
     var definitions: [ToolDefinition] { order.compactMap { tools[$0]?.definition } }
 

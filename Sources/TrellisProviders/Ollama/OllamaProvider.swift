@@ -22,7 +22,7 @@ public struct OllamaProvider: ModelProvider {
         settings: [
             .init(name: "keep_alive", description: "How long the model stays loaded after a request (5m, 1h, -1)"),
             .init(name: "num_ctx", description: "Context window in tokens (options.num_ctx)", type: "integer"),
-        ])
+        ], capabilities: [.embeddings])
 
     /// The HTTP client; tests lower its ``ProviderHTTPClient/limits``.
     var http: ProviderHTTPClient

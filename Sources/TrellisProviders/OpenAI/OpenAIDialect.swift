@@ -41,7 +41,7 @@ public struct OpenAIDialect: Sendable, Hashable {
         kind: ProviderKind(
             name: "openai", summary: "OpenAI Chat Completions and compatible servers",
             defaultBaseURL: "https://api.openai.com/v1", keyVariable: "OPENAI_API_KEY",
-            baseURLVariable: "OPENAI_BASE_URL"))
+            baseURLVariable: "OPENAI_BASE_URL", capabilities: [.embeddings]))
 
     /// Dewiar's unified API (PROVIDERS §5): one URL for every `provider/name` model, an optional upstream key
     /// (BYOK) in the body, and the cost of each request in a `billing` block.
@@ -63,13 +63,14 @@ public struct OpenAIDialect: Sendable, Hashable {
         kind: ProviderKind(
             name: "siliconflow", summary: "SiliconFlow (OpenAI-compatible)",
             defaultBaseURL: "https://api.siliconflow.cn/v1", keyVariable: "SILICONFLOW_API_KEY",
-            baseURLVariable: "SILICONFLOW_BASE_URL"))
+            baseURLVariable: "SILICONFLOW_BASE_URL", capabilities: [.embeddings]))
 
     /// A vLLM OpenAI-compatible server (PROVIDERS §3); a key only if the server was started with `--api-key`.
     public static let vLLM = OpenAIDialect(
         kind: ProviderKind(
             name: "vllm", summary: "vLLM OpenAI-compatible server", defaultBaseURL: "http://127.0.0.1:8000/v1",
-            keyVariable: "VLLM_API_KEY", baseURLVariable: "VLLM_BASE_URL", requiresKey: false))
+            keyVariable: "VLLM_API_KEY", baseURLVariable: "VLLM_BASE_URL", requiresKey: false,
+            capabilities: [.embeddings]))
 
     /// Every dialect the adapter speaks.
     public static let all: [OpenAIDialect] = [.openAI, .dewiar, .siliconFlow, .vLLM]
