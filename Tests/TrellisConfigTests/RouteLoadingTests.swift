@@ -75,7 +75,8 @@ import TrellisCore
     @Test("a route or fallback to an agent that does not exist names the agents there are")
     func unknownAgents() throws {
         var agents = Self.targets
-        agents["desk"] = "model: openai/gpt-4o\nroutes: {classifier: keyword, to: {billing: biling}, fallback: nobody}\n"
+        agents["desk"] =
+            "model: openai/gpt-4o\nroutes: {classifier: keyword, to: {billing: biling}, fallback: nobody}\n"
         let errors = try WorkspaceFixture(agents: agents).errors()
         #expect(
             errors == [

@@ -7,6 +7,7 @@ struct RunEventTests {
     /// A compact label for an event, to compare sequences.
     private func label(_ event: RunEvent) -> String {
         switch event {
+        case .routed(let decision): return "routed \(decision.agent)"
         case .turnStarted(let turn): return "turn \(turn)"
         case .textDelta(let text): return "text \(text)"
         case .reasoningDelta(let text): return "reasoning \(text)"

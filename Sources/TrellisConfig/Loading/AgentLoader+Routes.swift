@@ -30,7 +30,8 @@ extension AgentLoader {
                 switch member.key {
                 case "classifier":
                     wroteClassifier = true
-                    let entries: [Node] = if case .sequence(let list) = member.value { Array(list) } else { [member.value] }
+                    let entries: [Node] =
+                        if case .sequence(let list) = member.value { Array(list) } else { [member.value] }
                     guard !entries.isEmpty else {
                         throw reader.error(at: member.value, "'routes.classifier' is an empty list")
                     }

@@ -92,7 +92,8 @@ extension Workspace {
                     let shown = (cycle + [edge.agent]).joined(separator: " → ")
                     errors.append(
                         (edge.place ?? agent.namePlace).with(
-                            "routes form a cycle: \(shown); a route must lead to an agent that answers", file: agent.path))
+                            "routes form a cycle: \(shown); a route must lead to an agent that answers",
+                            file: agent.path))
                 } else {
                     visit(edge.agent, path: path + [edge.agent])
                 }

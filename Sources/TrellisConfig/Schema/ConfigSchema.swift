@@ -115,7 +115,8 @@ public enum ConfigSchema {
         "description": "Before the loop, label the input and hand the run to that label's agent.",
         "properties": [
             "classifier": [
-                "description": "keyword, embedding, fewshot or llm; a list is tried in order, the first confident answer wins.",
+                "description":
+                    "keyword, embedding, fewshot or llm; a list is tried in order, the first confident answer wins.",
                 "anyOf": [classifier, ["type": "array", "minItems": 1, "items": classifier]],
             ],
             "threshold": [
@@ -134,7 +135,8 @@ public enum ConfigSchema {
                                 "examples": ["type": "array", "items": ["type": "string"]],
                                 "keywords": [
                                     "type": "array", "items": ["type": "string"],
-                                    "description": "Words, prefix* forms and /regular expressions/ for the keyword classifier.",
+                                    "description":
+                                        "Words, prefix* forms and /regular expressions/ for the keyword classifier.",
                                 ],
                             ],
                         ],
