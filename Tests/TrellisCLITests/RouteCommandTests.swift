@@ -232,7 +232,8 @@ import TrellisTesting
         let outcome = try await cli.run(["route", "eval", "desk", "cases.jsonl", "--fit"])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(
-            outcome.stdout == """
+            outcome.stdout.hasPrefix(
+                """
                 6 cases: accuracy 66.7% (4/6), fallback rate 50.0%
 
                 ROUTE     CASES  PRECISION  RECALL
@@ -250,9 +251,8 @@ import TrellisTesting
                   "my invoice is wrong": billing → fallback (keyword: no label scored)
                   "crash after the refund": tech → fallback (keyword: tie between billing and tech)
 
-                """
-                + outcome.stdout.split(separator: "\n", omittingEmptySubsequences: false).suffix(4).joined(
-                    separator: "\n"))
+                latency: mean
+                """))
         #expect(
             outcome.stdout.contains(
                 "usage: no model calls\nfit: threshold 1.00 gives accuracy 66.7%, fallback rate 50.0%\n"))

@@ -38,7 +38,8 @@ import TrellisCore
     func chainStopsEarly() async throws {
         let table = RouteTable(classifiers: [.init(kind: .keyword), .init(kind: .llm)], routes: routes)
         let expensive = llm("tech", 0.9)
-        let router = Router(table: table, classifiers: [try KeywordClassifier(routes: routes), expensive], agent: "desk")
+        let router = Router(
+            table: table, classifiers: [try KeywordClassifier(routes: routes), expensive], agent: "desk")
         let decision = try await router.decide("I want a refund")
         #expect(decision.label == "billing")
         #expect(decision.agent == "billing-agent")
