@@ -11,7 +11,8 @@ extension Trellis {
             abstract: "List every tool the workspace offers, or an agent's tools, with where each comes from.",
             discussion: """
                 SOURCE is builtin, plugin:NAME (plugins/NAME/plugin.yaml) or mcp:NAME (mcp_servers in \
-                trellis.yaml). MCP servers are started to ask for their tools.
+                trellis.yaml); an agent's list also shows handoff:AGENT (transfer_to_AGENT, from handoffs:) and \
+                agent:AGENT (another agent called as a tool). MCP servers are started to ask for their tools.
                 """)
 
         @OptionGroup var workspace: WorkspaceOptions
@@ -25,8 +26,15 @@ extension Trellis {
             let header = ["TOOL", "SOURCE", "DESCRIPTION"]
             if let agent {
                 let file = try workspace.agent(agent, in: loaded)
-                let rows = try await workspace.withTools(for: file, in: loaded) { tools in
+                var rows = try await workspace.withTools(for: file, in: loaded) { tools in
                     tools.map { [$0.executor.definition.name, $0.source, $0.executor.definition.description] }
+                }
+                let describe = { (name: String) in (try? loaded.agent(named: name))?.definition.description ?? "" }
+                rows += file.definition.handoffs.map {
+                    [AgentDefinition.handoffToolName(for: $0), "handoff:\($0)", "Hand the conversation to \($0). " + describe($0)]
+                }
+                rows += file.definition.agentTools.map {
+                    [AgentDefinition.agentToolName(for: $0), "agent:\($0)", describe($0)]
                 }
                 Output.out(Table.render(header: header, rows: rows))
                 return

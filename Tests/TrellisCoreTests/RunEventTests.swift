@@ -8,6 +8,8 @@ struct RunEventTests {
     private func label(_ event: RunEvent) -> String {
         switch event {
         case .routed(let decision): return "routed \(decision.agent)"
+        case .handedOff(let from, let to): return "handoff \(from) \(to)"
+        case .nested(let agent, let event): return "\(agent): \(label(event))"
         case .turnStarted(let turn): return "turn \(turn)"
         case .textDelta(let text): return "text \(text)"
         case .reasoningDelta(let text): return "reasoning \(text)"

@@ -23,6 +23,10 @@ public struct AgentFile: Sendable {
     var namePlace: DefinitionError
     /// Where `routes:` named its agents and classifiers.
     var routePlaces = AgentLoader.RoutePlaces()
+    /// Where each `handoffs:` name was written.
+    var handoffPlaces: [DefinitionError] = []
+    /// Where each `{agent: NAME}` tool was written.
+    var agentToolPlaces: [DefinitionError] = []
 
     /// A part of the agent file that a later check can report a problem at.
     public enum Part: Sendable, Hashable {

@@ -8,10 +8,25 @@ extension AgentLoader {
     ) throws(DefinitionError) {
         guard case .sequence(let sequence) = node else {
             throw reader.error(
-                at: node, "'tools' must be a list (clock, {plugin: NAME}, {mcp: NAME}), got \(reader.kind(of: node))")
+                at: node,
+                "'tools' must be a list (clock, {plugin: NAME}, {mcp: NAME}, {agent: NAME}), got \(reader.kind(of: node))")
         }
         for element in sequence {
             do throws(DefinitionError) {
+                if case .mapping(let mapping) = element, mapping.count == 1,
+                    case .scalar(let key)? = mapping.keys.first, key.string == "agent", let value = mapping.values.first
+                {
+                    let name = try reader.string(value, field: "tools.agent")
+                    guard Self.isValidName(name) else {
+                        throw reader.error(at: value, "'agent' names an agent, got \(reader.shown(name, of: value))")
+                    }
+                    guard !fields.agentTools.contains(name) else {
+                        throw reader.error(at: element, "agent '\(name)' is listed twice in 'tools'")
+                    }
+                    fields.agentTools.append(name)
+                    fields.agentToolPlaces.append(reader.error(at: value, ""))
+                    continue
+                }
                 let (reference, allowPlaces) = try readToolReference(element, problems: &problems)
                 if fields.tools.contains(where: { $0.name == reference.name && $0.source == reference.source }) {
                     throw reader.error(at: element, "tool '\(reference)' is listed twice")
@@ -32,7 +47,8 @@ extension AgentLoader {
         if case .scalar = node { return (ToolReference(name: try reader.string(node, field: "tools")), []) }
         guard case .mapping = node else {
             throw reader.error(
-                at: node, "a tool is a name (clock), {plugin: NAME} or {mcp: NAME}, got \(reader.kind(of: node))")
+                at: node,
+                "a tool is a name (clock), {plugin: NAME}, {mcp: NAME} or {agent: NAME}, got \(reader.kind(of: node))")
         }
         let members = try reader.mapping(node, allowed: ["plugin", "mcp", "allow"], what: "a tool reference")
         let sources = members.filter { $0.key != "allow" }

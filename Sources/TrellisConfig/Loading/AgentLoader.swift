@@ -36,6 +36,10 @@ struct AgentLoader {
         var approvalPlaces: [String: DefinitionError] = [:]
         var routes: RouteTable?
         var routePlaces = RoutePlaces()
+        var handoffs: [String] = []
+        var handoffPlaces: [DefinitionError] = []
+        var agentTools: [String] = []
+        var agentToolPlaces: [DefinitionError] = []
     }
 
     /// Reads the file.
@@ -88,14 +92,15 @@ struct AgentLoader {
         let definition = AgentDefinition(
             name: fields.name, description: fields.description, model: model, system: fields.system,
             tools: fields.tools, toolChoices: fields.toolChoices, stopAtTools: fields.stopAtTools,
-            parallelToolCalls: fields.parallel, limits: fields.limits, approval: fields.approval, routes: fields.routes)
+            parallelToolCalls: fields.parallel, limits: fields.limits, approval: fields.approval, routes: fields.routes,
+            handoffs: fields.handoffs, agentTools: fields.agentTools)
         let file = AgentFile(
             path: path, definition: definition, params: fields.params, toolsComplete: fields.toolsComplete,
             toolPlaces: fields.toolPlaces,
             allowPlaces: fields.allowPlaces, toolChoicePlaces: fields.toolChoicePlaces,
             stopAtToolPlaces: fields.stopAtToolPlaces, systemPlace: fields.systemNode.map { reader.error(at: $0, "") },
             approvalPlaces: fields.approvalPlaces, modelPlace: fields.modelPlace, namePlace: fields.namePlace,
-            routePlaces: fields.routePlaces)
+            routePlaces: fields.routePlaces, handoffPlaces: fields.handoffPlaces, agentToolPlaces: fields.agentToolPlaces)
         return (file, YAMLReader.inFileOrder(problems))
     }
 
@@ -141,6 +146,21 @@ struct AgentLoader {
             let (table, places) = try readRoutes(value, problems: &problems)
             fields.routes = table
             fields.routePlaces = places
+        case "handoffs":
+            let nodes: [Node] = if case .sequence(let list) = value { Array(list) } else { [value] }
+            for node in nodes {
+                reader.collect(&problems) { () throws(DefinitionError) in
+                    let name = try reader.string(node, field: "handoffs")
+                    guard Self.isValidName(name) else {
+                        throw reader.error(at: node, "'handoffs' names agents, got \(reader.shown(name, of: node))")
+                    }
+                    guard !fields.handoffs.contains(name) else {
+                        throw reader.error(at: node, "agent '\(name)' is listed twice in 'handoffs'")
+                    }
+                    fields.handoffs.append(name)
+                    fields.handoffPlaces.append(reader.error(at: node, ""))
+                }
+            }
         case "params":
             fields.paramsComplete = false
             let before = problems.count

@@ -10,6 +10,17 @@ extension Workspace {
         var errors: [DefinitionError] = []
         let names = agents.map(\.definition.name)
         for agent in agents {
+            let linked =
+                zip(agent.definition.handoffs, agent.handoffPlaces).map { ($0, $1, "'handoffs'") }
+                + zip(agent.definition.agentTools, agent.agentToolPlaces).map { ($0, $1, "'tools'") }
+            for (target, place, field) in linked where !names.contains(target) {
+                errors.append(
+                    place.with(
+                        "\(field) names agent '\(target)', which is not in the workspace"
+                            + "\(Suggestions.hint(for: target, in: names)); agents: "
+                            + names.sorted().joined(separator: ", "),
+                        file: agent.path))
+            }
             guard let table = agent.definition.routes else { continue }
             for route in table.routes where !route.agent.isEmpty && !names.contains(route.agent) {
                 let place = agent.routePlaces.targets[route.label] ?? agent.namePlace
@@ -71,16 +82,23 @@ extension Workspace {
     /// route that closes it: `routes form a cycle: desk → billing → desk`.
     private static func cycles(_ agents: [AgentFile]) -> [DefinitionError] {
         let byName = Dictionary(agents.map { ($0.definition.name, $0) }) { first, _ in first }
-        func targets(of agent: AgentFile) -> [(agent: String, place: DefinitionError?)] {
-            guard let table = agent.definition.routes else { return [] }
-            var edges = table.routes.map { (agent: $0.agent, place: agent.routePlaces.targets[$0.label]) }
-            if case .agent(let fallback) = table.fallback { edges.append((fallback, agent.routePlaces.fallback)) }
+        func targets(of agent: AgentFile) -> [(agent: String, place: DefinitionError?, kind: String)] {
+            var edges: [(agent: String, place: DefinitionError?, kind: String)] = []
+            if let table = agent.definition.routes {
+                edges += table.routes.map { ($0.agent, agent.routePlaces.targets[$0.label], "routes") }
+                if case .agent(let fallback) = table.fallback {
+                    edges.append((fallback, agent.routePlaces.fallback, "routes"))
+                }
+            }
+            edges += zip(agent.definition.handoffs, agent.handoffPlaces).map { ($0, $1, "handoffs") }
+            edges += zip(agent.definition.agentTools, agent.agentToolPlaces).map { ($0, $1, "agent tools") }
             return edges
         }
         var errors: [DefinitionError] = []
         var reported: Set<[String]> = []
         var finished: Set<String> = []
-        func visit(_ name: String, path: [String]) {
+        /// `path` holds the agents from the start, `kinds` the kind of each link between them.
+        func visit(_ name: String, path: [String], kinds: [String]) {
             guard let agent = byName[name], !finished.contains(name) else { return }
             for edge in targets(of: agent) {
                 if let start = path.firstIndex(of: edge.agent) {
@@ -90,19 +108,27 @@ extension Workspace {
                     guard !reported.contains(key) else { continue }
                     reported.insert(key)
                     let shown = (cycle + [edge.agent]).joined(separator: " → ")
-                    errors.append(
-                        (edge.place ?? agent.namePlace).with(
-                            "routes form a cycle: \(shown); a route must lead to an agent that answers",
-                            file: agent.path))
+                    var used: [String] = []
+                    for kind in kinds[start...] + [edge.kind] where !used.contains(kind) { used.append(kind) }
+                    let message =
+                        used == ["routes"]
+                        ? "routes form a cycle: \(shown); a route must lead to an agent that answers"
+                        : "\(Self.listed(used)) form a cycle: \(shown); each must lead to an agent that does not lead back"
+                    errors.append((edge.place ?? agent.namePlace).with(message, file: agent.path))
                 } else {
-                    visit(edge.agent, path: path + [edge.agent])
+                    visit(edge.agent, path: path + [edge.agent], kinds: kinds + [edge.kind])
                 }
             }
             finished.insert(name)
         }
         for agent in agents.sorted(by: { $0.definition.name < $1.definition.name }) {
-            visit(agent.definition.name, path: [agent.definition.name])
+            visit(agent.definition.name, path: [agent.definition.name], kinds: [])
         }
         return errors
+    }
+
+    /// `routes`, `routes and handoffs`, `routes, handoffs and agent tools`.
+    private static func listed(_ kinds: [String]) -> String {
+        kinds.count <= 1 ? kinds.joined() : kinds.dropLast().joined(separator: ", ") + " and " + kinds.last!
     }
 }

@@ -174,7 +174,7 @@ public enum ConfigSchema {
             "tools": [
                 "type": "array",
                 "description":
-                    "Built-in tool names (clock), executable plugins ({plugin: NAME} for plugins/NAME/plugin.yaml) and MCP servers ({mcp: NAME} from trellis.yaml), with an optional allow: list.",
+                    "Built-in tool names (clock), executable plugins ({plugin: NAME} for plugins/NAME/plugin.yaml) and MCP servers ({mcp: NAME} from trellis.yaml), with an optional allow: list; {agent: NAME} calls another agent as a tool.",
                 "items": [
                     "anyOf": [
                         ["type": "string"],
@@ -185,6 +185,10 @@ public enum ConfigSchema {
                         [
                             "type": "object", "additionalProperties": false, "required": ["mcp"],
                             "properties": ["mcp": ["type": "string"], "allow": toolNameList],
+                        ],
+                        [
+                            "type": "object", "additionalProperties": false, "required": ["agent"],
+                            "properties": ["agent": ["type": "string"]],
                         ],
                     ]
                 ],
@@ -219,6 +223,11 @@ public enum ConfigSchema {
             "parallel_tool_calls": ["type": "boolean", "description": "Default true."],
             "limits": limits,
             "routes": routes,
+            "handoffs": [
+                "type": ["string", "array"], "minItems": 1, "uniqueItems": true, "items": ["type": "string"],
+                "description":
+                    "Agents the model may hand the conversation to, each offered as a transfer_to_<agent> tool.",
+            ],
             "params": [
                 "type": "object",
                 "description": "Input parameters, written {{name}} in the system prompt and set with -p name=value.",

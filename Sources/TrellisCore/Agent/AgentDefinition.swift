@@ -27,6 +27,11 @@ public struct AgentDefinition: Sendable, Hashable {
     public var approval: ToolApprovalPolicy
     /// How the input is routed to another agent before the loop, when the agent routes (`routes:`).
     public var routes: RouteTable?
+    /// Agents the model may hand the conversation to (`handoffs:`), each offered as a `transfer_to_<agent>` tool.
+    public var handoffs: [String]
+    /// Agents the model may call as tools (`tools: [{agent: NAME}]`): each runs on the input the model gives, and
+    /// its answer is the tool's result.
+    public var agentTools: [String]
 
     /// Creates an agent definition.
     public init(
@@ -40,7 +45,9 @@ public struct AgentDefinition: Sendable, Hashable {
         parallelToolCalls: Bool = true,
         limits: RunLimits = RunLimits(),
         approval: ToolApprovalPolicy = ToolApprovalPolicy(),
-        routes: RouteTable? = nil
+        routes: RouteTable? = nil,
+        handoffs: [String] = [],
+        agentTools: [String] = []
     ) {
         self.name = name
         self.description = description
@@ -53,6 +60,8 @@ public struct AgentDefinition: Sendable, Hashable {
         self.limits = limits
         self.approval = approval
         self.routes = routes
+        self.handoffs = handoffs
+        self.agentTools = agentTools
     }
 }
 

@@ -42,6 +42,8 @@ public struct AgentRunner: Sendable {
 
     let resolver: any AgentResolver
     let logger: Logger
+    /// How many agents-as-tools deep this runner runs (0 for a run started by a caller).
+    let depth: Int
 
     /// Creates a runner for one agent's model and tools.
     ///
@@ -57,8 +59,13 @@ public struct AgentRunner: Sendable {
     /// Creates a runner that asks `resolver` for each agent a run reaches: the first, and every agent a route
     /// hands the run to.
     public init(resolver: any AgentResolver, logger: Logger = Logger(label: "trellis")) {
+        self.init(resolver: resolver, logger: logger, depth: 0)
+    }
+
+    init(resolver: any AgentResolver, logger: Logger, depth: Int) {
         self.resolver = resolver
         self.logger = logger
+        self.depth = depth
     }
 
     /// Runs an agent on a text input.
@@ -112,6 +119,7 @@ public struct AgentRunner: Sendable {
         var current = agent
         var decision: RouteDecision?
         let equipment: AgentEquipment
+        let first: RunLoop.Current
         do {
             var path = [agent.name]
             let text = input.compactMap { if case .text(let text) = $0 { text } else { nil } }.joined(separator: "\n")
@@ -128,6 +136,7 @@ public struct AgentRunner: Sendable {
                 path.append(current.name)
             }
             equipment = try await resolver.equipment(for: current)
+            first = try await self.current(current, equipment, options: options, onEvent: onEvent)
         } catch {
             let cancelled = error is CancellationError || Task.isCancelled
             return RunResult(
@@ -143,12 +152,38 @@ public struct AgentRunner: Sendable {
         var transcript: [ChatMessage] = []
         if let system = current.system, !system.isEmpty { transcript.append(.system(system)) }
         transcript.append(.user(input))
+        let handOff: @Sendable (String) async throws -> RunLoop.Current = { target in
+            let agent = try await resolver.definition(named: target)
+            return try await self.current(
+                agent, try await resolver.equipment(for: agent), options: options, onEvent: onEvent)
+        }
         let loop = RunLoop(
-            agent: current, provider: equipment.provider, dispatcher: ToolDispatcher(tools: equipment.tools),
-            options: options, logger: logger, onEvent: onEvent, transcript: transcript, usage: decision?.usage)
+            agent: current, provider: first.provider, dispatcher: first.dispatcher, options: options, logger: logger,
+            onEvent: onEvent, transcript: transcript, usage: decision?.usage, handOff: handOff)
         var result = await loop.run()
         result.route = decision
         return result
+    }
+
+    /// What `agent` answers with: its equipment's tools, a `transfer_to_<agent>` tool per handoff, and a tool per
+    /// agent it calls as a tool.
+    private func current(
+        _ agent: AgentDefinition, _ equipment: AgentEquipment, options: Options,
+        onEvent: @escaping @Sendable (RunEvent) async -> Void
+    ) async throws -> RunLoop.Current {
+        var tools = equipment.tools
+        for target in agent.handoffs {
+            let definition = try await resolver.definition(named: target)
+            tools.append(HandoffTool(target: definition.name, description: definition.description))
+        }
+        let nested = AgentRunner(resolver: resolver, logger: logger, depth: depth + 1)
+        for name in agent.agentTools {
+            tools.append(
+                AgentTool(
+                    agent: try await resolver.definition(named: name), runner: nested, options: options,
+                    onEvent: onEvent))
+        }
+        return RunLoop.Current(agent: agent, provider: equipment.provider, dispatcher: ToolDispatcher(tools: tools))
     }
 
     /// Races the loop against the run's wall-clock limit; on timeout the loop is cancelled and closes its

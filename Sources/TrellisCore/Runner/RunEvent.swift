@@ -2,6 +2,11 @@
 public enum RunEvent: Sendable, Hashable {
     /// A router picked the agent that takes the run (before any model turn; once per hop when agents route on).
     case routed(RouteDecision)
+    /// The model called a `transfer_to_<agent>` tool: the conversation goes on with that agent's prompt, model and
+    /// tools.
+    case handedOff(from: String, to: String)
+    /// Something that happened in a run of an agent called as a tool (`tools: [{agent: NAME}]`).
+    indirect case nested(agent: String, RunEvent)
     /// A model call is about to be made (1-based).
     case turnStarted(turn: Int)
     /// Answer text arrived (streaming runs only).

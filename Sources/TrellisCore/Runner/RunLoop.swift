@@ -2,6 +2,14 @@ import Logging
 
 /// One run's turn-by-turn state. Created by ``AgentRunner`` for each run; never shared.
 struct RunLoop: Sendable {
+    /// The agent that answers now, what it talks to and the tools it is offered; a handoff replaces all three.
+    struct Current: Sendable {
+        var agent: AgentDefinition
+        var provider: any ModelProvider
+        var dispatcher: ToolDispatcher
+    }
+
+    /// The agent the loop starts with; its limits hold for the whole run, across handoffs.
     let agent: AgentDefinition
     let provider: any ModelProvider
     let dispatcher: ToolDispatcher
@@ -11,10 +19,13 @@ struct RunLoop: Sendable {
     let transcript: [ChatMessage]
     /// What the run spent before the loop (its route's classifiers), counted in its usage and limits.
     var usage: Usage? = nil
+    /// Builds what a handoff's target agent runs with; `nil` when no agent can hand off.
+    var handOff: (@Sendable (String) async throws -> Current)? = nil
 
     static let cancelled = RunError(code: "cancelled", message: "the run was cancelled")
 
     private struct State {
+        var current: Current
         var transcript: [ChatMessage]
         var records: [ToolCallRecord] = []
         /// `nil` until a model call reports usage.
@@ -28,7 +39,9 @@ struct RunLoop: Sendable {
     }
 
     func run() async -> RunResult {
-        var state = State(transcript: transcript, usage: usage)
+        var state = State(
+            current: Current(agent: agent, provider: provider, dispatcher: dispatcher), transcript: transcript,
+            usage: usage)
         let limits = agent.limits
         while true {
             if Task.isCancelled {
@@ -56,7 +69,7 @@ struct RunLoop: Sendable {
 
             let response: ModelResponse
             do {
-                response = try await callModel(request(for: state))
+                response = try await callModel(request(for: state), provider: state.current.provider)
             } catch {
                 if error is CancellationError || Task.isCancelled { return finish(&state, .cancelled, Self.cancelled) }
                 if let error = error as? ProviderError {
@@ -69,9 +82,10 @@ struct RunLoop: Sendable {
                 state.lastCost = usage.cost ?? 0
                 await onEvent(.usage(usage))
             }
-            state.model = response.source ?? agent.model.description
+            state.model = response.source ?? state.current.agent.model.description
             let check = ToolCallCheck(
-                response.message.toolCalls, tools: dispatcher.order, maxPerTurn: limits.maxToolCallsPerTurn,
+                response.message.toolCalls, tools: state.current.dispatcher.order,
+                maxPerTurn: limits.maxToolCallsPerTurn,
                 logger: logger)
             var message = response.message
             message.toolCalls = check.calls
@@ -117,15 +131,40 @@ struct RunLoop: Sendable {
             }
 
             let budget = limits.maxToolCalls.map { max(0, $0 - state.records.count) }
-            let batch = await dispatcher.dispatch(
-                calls, refusals: check.refusals, agent: agent, options: options, parallel: agent.parallelToolCalls,
-                budget: budget,
+            let current = state.current
+            let batch = await current.dispatcher.dispatch(
+                calls, refusals: check.refusals, agent: current.agent, options: options,
+                parallel: current.agent.parallelToolCalls, budget: budget,
                 breaker: &state.breaker, maxRepeats: limits.maxRepeatedCalls, logger: logger, onEvent: onEvent)
             append(batch.results, &state)
+            for (_, output) in batch.results {
+                if let spent = output.usage { state.usage = (state.usage ?? Usage()) + spent }
+            }
             if Task.isCancelled {
                 return finish(&state, .cancelled, Self.cancelled)
             }
-            if let stop = batch.results.first(where: { agent.stopAtTools.contains($0.0.name) && !$0.1.isError }) {
+            if let target = batch.results.lazy.compactMap({ $0.1.handoff }).first, let handOff {
+                do {
+                    let next = try await handOff(target)
+                    await onEvent(.handedOff(from: current.agent.name, to: next.agent.name))
+                    logger.debug("handed off", metadata: ["agent.handoff.to": "\(next.agent.name)"])
+                    Self.replaceSystemPrompt(in: &state.transcript, with: next.agent.system)
+                    state.current = next
+                } catch {
+                    if error is CancellationError || Task.isCancelled {
+                        return finish(&state, .cancelled, Self.cancelled)
+                    }
+                    return finish(
+                        &state, .error,
+                        RunError(
+                            code: (error as? AgentResolutionError)?.code ?? "agent_setup",
+                            message: "handoff to '\(target)' failed: \((error as? AgentResolutionError)?.message ?? "\(error)")"))
+                }
+                continue
+            }
+            if let stop = batch.results.first(where: {
+                current.agent.stopAtTools.contains($0.0.name) && !$0.1.isError
+            }) {
                 state.lastText = stop.1.content
                 return finish(&state, .stop, nil)
             }
@@ -148,7 +187,8 @@ struct RunLoop: Sendable {
     }
 
     private func request(for state: State) -> ModelRequest {
-        let definitions = dispatcher.definitions
+        let agent = state.current.agent
+        let definitions = state.current.dispatcher.definitions
         return ModelRequest(
             model: agent.model.name, messages: state.transcript, tools: definitions,
             toolChoice: definitions.isEmpty ? nil : agent.toolChoice(forTurn: state.turns),
@@ -156,7 +196,13 @@ struct RunLoop: Sendable {
             options: agent.model.options)
     }
 
-    private func callModel(_ request: ModelRequest) async throws -> ModelResponse {
+    /// The conversation stays; only the system prompt becomes the new agent's (or goes, when it has none).
+    static func replaceSystemPrompt(in transcript: inout [ChatMessage], with system: String?) {
+        if transcript.first?.role == .system { transcript.removeFirst() }
+        if let system, !system.isEmpty { transcript.insert(.system(system), at: 0) }
+    }
+
+    private func callModel(_ request: ModelRequest, provider: any ModelProvider) async throws -> ModelResponse {
         guard options.stream else {
             let response = try await provider.complete(request)
             if let reasoning = response.message.reasoning, !reasoning.isEmpty {
@@ -183,7 +229,8 @@ struct RunLoop: Sendable {
             return response
         }
         try Task.checkCancellation()
-        throw ProviderError.truncatedStream(provider: agent.model.provider, message: "the stream ended without a reply")
+        throw ProviderError.truncatedStream(
+            provider: request.model, message: "the stream ended without a reply")
     }
 
     /// Answers calls that will not run, so the transcript keeps one result per call.
@@ -209,7 +256,7 @@ struct RunLoop: Sendable {
     private func finish(_ state: inout State, _ reason: RunFinishReason, _ error: RunError?) -> RunResult {
         logger.debug("run finished", metadata: ["agent.finish_reason": "\(reason.rawValue)"])
         return RunResult(
-            agent: agent.name, output: state.lastText, finishReason: reason, turns: state.turns,
+            agent: state.current.agent.name, output: state.lastText, finishReason: reason, turns: state.turns,
             toolCalls: state.records, usage: state.usage, error: error, transcript: state.transcript,
             model: state.model)
     }

@@ -37,6 +37,10 @@ public struct ToolOutput: Sendable, Hashable {
     public var content: String
     /// Whether the call failed.
     public var isError: Bool
+    /// The agent the conversation goes to after this call (a `transfer_to_<agent>` tool's result).
+    public var handoff: String?
+    /// Tokens and cost the tool spent on models (an agent called as a tool), added to the run's usage.
+    public var usage: Usage?
 
     /// Creates a result.
     public init(_ content: String, isError: Bool = false) {
