@@ -31,7 +31,10 @@ extension Trellis {
                 }
                 let describe = { (name: String) in (try? loaded.agent(named: name))?.definition.description ?? "" }
                 rows += file.definition.handoffs.map {
-                    [AgentDefinition.handoffToolName(for: $0), "handoff:\($0)", "Hand the conversation to \($0). " + describe($0)]
+                    [
+                        AgentDefinition.handoffToolName(for: $0), "handoff:\($0)",
+                        "Hand the conversation to \($0). " + describe($0),
+                    ]
                 }
                 rows += file.definition.agentTools.map {
                     [AgentDefinition.agentToolName(for: $0), "agent:\($0)", describe($0)]

@@ -125,7 +125,7 @@ import TrellisCore
         #expect(
             keys == [
                 "name", "description", "model", "system", "tools", "approval", "tool_choice", "stop_at_tools",
-                "parallel_tool_calls", "limits", "params",
+                "parallel_tool_calls", "limits", "routes", "handoffs", "params",
             ])
         let workspaceKeys =
             ConfigSchema.workspace(providerKinds: WorkspaceFixture.providerKinds)["properties"]?.objectValue?.keys ?? []

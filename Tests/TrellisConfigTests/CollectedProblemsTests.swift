@@ -17,7 +17,7 @@ import TrellisCore
             errors == [
                 "WS/agents/helper.yaml:1:1: unknown key 'nmae' in the agent (did you mean 'name'?); allowed: name, "
                     + "description, model, system, tools, approval, tool_choice, stop_at_tools, parallel_tool_calls, "
-                    + "limits, params",
+                    + "limits, routes, handoffs, params",
                 "WS/agents/helper.yaml:3:16: unknown tool 'wether'; available: calculator, clock, http_get, list_files, "
                     + "read_file (or {plugin: NAME}, {mcp: NAME})",
                 "WS/agents/helper.yaml:4:22: 'parallel_tool_calls' must be true or false, got 'maybe'",

@@ -120,4 +120,31 @@ import TrellisCore
                     + "{kind: fewshot, model: PROVIDER/MODEL})"
             ])
     }
+
+    @Test("handoffs and agent tools are read, their targets checked, and cycles through them named with their kinds")
+    func handoffsAndAgentTools() throws {
+        var agents = Self.targets
+        agents["triage"] = "model: openai/gpt-4o\nhandoffs: [billing, tech]\ntools: [clock, {agent: general}]\n"
+        let triage = try WorkspaceFixture(agents: agents).load().agent(named: "triage").definition
+        #expect(triage.handoffs == ["billing", "tech"])
+        #expect(triage.agentTools == ["general"])
+        #expect(triage.tools.map(\.name) == ["clock"])
+
+        agents["triage"] = "model: openai/gpt-4o\nhandoffs: [biling]\ntools: [{agent: nobody}]\n"
+        agents["billing"] = "model: openai/gpt-4o\nhandoffs: [billing]\n"
+        agents["tech"] = "model: openai/gpt-4o\ntools: [{agent: general}]\n"
+        agents["general"] = "model: openai/gpt-4o\nroutes: {classifier: keyword, to: {t: tech}}\n"
+        let errors = try WorkspaceFixture(agents: agents).errors()
+        #expect(
+            errors == [
+                "WS/agents/billing.yaml:2:12: handoffs form a cycle: billing → billing; each must lead to an agent that "
+                    + "does not lead back",
+                "WS/agents/tech.yaml:2:17: routes and agent tools form a cycle: general → tech → general; each must "
+                    + "lead to an agent that does not lead back",
+                "WS/agents/triage.yaml:2:12: 'handoffs' names agent 'biling', which is not in the workspace (did you "
+                    + "mean 'billing'?); agents: billing, general, tech, triage",
+                "WS/agents/triage.yaml:3:17: 'tools' names agent 'nobody', which is not in the workspace; agents: "
+                    + "billing, general, tech, triage",
+            ])
+    }
 }

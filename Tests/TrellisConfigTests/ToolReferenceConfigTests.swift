@@ -88,7 +88,10 @@ import TrellisCore
                 "tools:\n  - {mcp: time, allow: []}\n",
                 "3:24: 'allow' lists the tools the agent may use; it cannot be empty"
             ),
-            ("tools:\n  - [clock]\n", "3:5: a tool is a name (clock), {plugin: NAME} or {mcp: NAME}, got a list"),
+            (
+                "tools:\n  - [clock]\n",
+                "3:5: a tool is a name (clock), {plugin: NAME}, {mcp: NAME} or {agent: NAME}, got a list"
+            ),
             ("tools:\n  - {mcp: time}\n  - mcp: time\n", "4:5: tool '{mcp: time}' is listed twice"),
         ]
         for (tools, expected) in cases {

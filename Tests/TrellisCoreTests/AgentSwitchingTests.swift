@@ -18,7 +18,9 @@ import TrellisTesting
         }
 
         func router(for agent: AgentDefinition) async throws -> Router? {
-            try agent.routes.map { try Router(table: $0, classifiers: [KeywordClassifier(routes: $0.routes)], agent: agent.name) }
+            try agent.routes.map {
+                try Router(table: $0, classifiers: [KeywordClassifier(routes: $0.routes)], agent: agent.name)
+            }
         }
 
         func equipment(for agent: AgentDefinition) async throws -> AgentEquipment {
@@ -26,8 +28,11 @@ import TrellisTesting
         }
     }
 
-    static func agent(_ name: String, system: String, _ change: (inout AgentDefinition) -> Void = { _ in }) -> AgentDefinition {
-        var definition = AgentDefinition(name: name, model: ModelReference(provider: "p", name: "m-\(name)"), system: system)
+    static func agent(_ name: String, system: String, _ change: (inout AgentDefinition) -> Void = { _ in })
+        -> AgentDefinition
+    {
+        var definition = AgentDefinition(
+            name: name, model: ModelReference(provider: "p", name: "m-\(name)"), system: system)
         change(&definition)
         return definition
     }
@@ -120,7 +125,9 @@ import TrellisTesting
         let lead = Self.agent("lead", system: "You lead.") { $0.agentTools = ["researcher"] }
         let researcher = Self.agent("researcher", system: "You research.") { $0.description = "Finds facts" }
         let leadModel = ScriptedModelProvider([
-            .call("researcher", #"{"input":"height of Elbrus"}"#, id: "r1", usage: Usage(inputTokens: 10, outputTokens: 5)),
+            .call(
+                "researcher", #"{"input":"height of Elbrus"}"#, id: "r1", usage: Usage(inputTokens: 10, outputTokens: 5)
+            ),
             .answer("Elbrus is 5,642 m.", usage: Usage(inputTokens: 40, outputTokens: 6)),
         ])
         let researcherModel = ScriptedModelProvider([.answer("5,642 m", usage: Usage(inputTokens: 7, outputTokens: 2))])

@@ -51,7 +51,7 @@ struct RunResultJSONTests {
 
         #expect(
             result.json.serialized()
-                == #"{"agent":"a","model":null,"output":"","finish_reason":"max_turns","route":{"label":"billing","agent":"b","confidence":0.5,"classifier":"keyword"},"turns":10,"tool_calls":[],"usage":{"input_tokens":1,"output_tokens":2,"total_tokens":3,"cost":0.25},"error":{"code":"max_turns","message":"too many"}}"#
+                == #"{"agent":"a","model":null,"output":"","finish_reason":"max_turns","route":{"label":"billing","agent":"b","confidence":0.5,"classifier":"keyword","runner_up":null,"scores":{},"evidence":{},"fallback_reason":null,"latency_ms":0,"usage":null},"turns":10,"tool_calls":[],"usage":{"input_tokens":1,"output_tokens":2,"total_tokens":3,"cost":0.25},"error":{"code":"max_turns","message":"too many"}}"#
         )
     }
 

@@ -9,7 +9,8 @@ extension AgentLoader {
         guard case .sequence(let sequence) = node else {
             throw reader.error(
                 at: node,
-                "'tools' must be a list (clock, {plugin: NAME}, {mcp: NAME}, {agent: NAME}), got \(reader.kind(of: node))")
+                "'tools' must be a list (clock, {plugin: NAME}, {mcp: NAME}, {agent: NAME}), got \(reader.kind(of: node))"
+            )
         }
         for element in sequence {
             do throws(DefinitionError) {

@@ -100,7 +100,8 @@ struct AgentLoader {
             allowPlaces: fields.allowPlaces, toolChoicePlaces: fields.toolChoicePlaces,
             stopAtToolPlaces: fields.stopAtToolPlaces, systemPlace: fields.systemNode.map { reader.error(at: $0, "") },
             approvalPlaces: fields.approvalPlaces, modelPlace: fields.modelPlace, namePlace: fields.namePlace,
-            routePlaces: fields.routePlaces, handoffPlaces: fields.handoffPlaces, agentToolPlaces: fields.agentToolPlaces)
+            routePlaces: fields.routePlaces, handoffPlaces: fields.handoffPlaces,
+            agentToolPlaces: fields.agentToolPlaces)
         return (file, YAMLReader.inFileOrder(problems))
     }
 

@@ -48,7 +48,13 @@ extension Workspace {
             }
         }
         errors += cycles(agents)
-        return errors
+        return errors.enumerated().sorted { left, right in
+            let (a, b) = (left.element, right.element)
+            if a.file != b.file { return a.file < b.file }
+            if a.line != b.line { return a.line < b.line }
+            if a.column != b.column { return a.column < b.column }
+            return left.offset < right.offset
+        }.map(\.element)
     }
 
     /// What the classifier's provider lacks, if anything.

@@ -158,7 +158,9 @@ struct RunLoop: Sendable {
                         &state, .error,
                         RunError(
                             code: (error as? AgentResolutionError)?.code ?? "agent_setup",
-                            message: "handoff to '\(target)' failed: \((error as? AgentResolutionError)?.message ?? "\(error)")"))
+                            message:
+                                "handoff to '\(target)' failed: \((error as? AgentResolutionError)?.message ?? "\(error)")"
+                        ))
                 }
                 continue
             }
