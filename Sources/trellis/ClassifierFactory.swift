@@ -27,46 +27,33 @@ struct ClassifierFactory {
             return LLMClassifier(
                 provider: provider, model: chooser.model.name, routes: routes, options: chooser.model.options)
         case .embedding:
-            let (adapter, model, kind) = try self.adapter(for: spec, agent: agent)
-            guard let embedder = adapter as? any EmbeddingProvider else {
+            let (chain, model, kind) = try self.chain(for: spec, agent: agent)
+            guard chain.canEmbed else {
                 throw RouteSetupError("provider '\(model.provider)' (kind \(kind)) cannot embed text")
             }
             // Yandex embeds documents and queries with two models; a model named for either picks the pair.
             let yandexPair = ["text-search-doc", "text-search-query"]
             let isYandexPair = kind == YandexProvider.kind.name && yandexPair.contains(model.name)
             return EmbeddingClassifier(
-                provider: embedder, documentModel: isYandexPair ? yandexPair[0] : model.name,
+                provider: chain, documentModel: isYandexPair ? yandexPair[0] : model.name,
                 queryModel: isYandexPair ? yandexPair[1] : model.name, routes: routes,
                 cache: FileEmbeddingCache(folder: cacheFolder), cacheScope: "\(model.provider) (\(kind))")
         case .fewshot:
-            let (adapter, model, kind) = try self.adapter(for: spec, agent: agent)
-            guard let classifier = adapter as? any ClassificationProvider else {
+            let (chain, model, kind) = try self.chain(for: spec, agent: agent)
+            guard chain.canClassify else {
                 throw RouteSetupError("provider '\(model.provider)' (kind \(kind)) has no few-shot classifier")
             }
-            return try FewShotClassifier(provider: classifier, model: model.name, routes: routes)
+            return try FewShotClassifier(provider: chain, model: model.name, routes: routes)
         }
     }
 
-    /// The adapter itself, not a chain: embedding and classification are the adapter's own endpoints.
-    private func adapter(for spec: ClassifierSpec, agent: AgentDefinition) throws
-        -> (any ModelProvider, ModelReference, String)
+    /// The classifier model's chain (its fallbacks included), its reference and its provider's kind.
+    private func chain(for spec: ClassifierSpec, agent: AgentDefinition) throws -> (ModelChain, ModelReference, String)
     {
-        let model = spec.model ?? agent.model
-        guard let configuration = workspace.configuration.providers[model.provider] else {
-            throw CLIFailure.invalid(
-                "agent '\(agent.name)': routes.classifier \(spec.kind.rawValue): unknown provider '\(model.provider)'",
-                code: .unknownProvider)
-        }
-        let context = ProviderFactory.Context(
-            workspace: WorkspaceOptions.absolute(workspace.root), localHost: localHost)
-        do {
-            return (
-                try ProviderFactory.make(configuration, model: model.name, context: context), model,
-                configuration.kind
-            )
-        } catch {
-            throw CLIFailure.invalid(
-                "\(error)", code: (error as? ProviderFactory.SetupError)?.cliCode ?? .invalidDefinition)
-        }
+        var owner = agent
+        owner.model = spec.model ?? agent.model
+        let chain = try options.chain(for: owner, in: workspace, localHost: localHost)
+        let kind = workspace.configuration.providers[owner.model.provider]?.kind ?? owner.model.provider
+        return (chain, owner.model, kind)
     }
 }

@@ -118,6 +118,14 @@ struct WorkspaceOptions: ParsableArguments, Sendable {
     func provider(
         for agent: AgentDefinition, in workspace: Workspace, localHost: (any LocalModelHost)?
     ) throws -> any ModelProvider {
+        try chain(for: agent, in: workspace, localHost: localHost)
+    }
+
+    /// The agent's model and fallbacks as a ``ModelChain``, which offers its adapters' embeddings and
+    /// classification too.
+    func chain(
+        for agent: AgentDefinition, in workspace: Workspace, localHost: (any LocalModelHost)?
+    ) throws -> ModelChain {
         let context = ProviderFactory.Context(workspace: Self.absolute(workspace.root), localHost: localHost)
         let links = try agent.model.chain.map { model in
             guard let configuration = workspace.configuration.providers[model.provider] else {

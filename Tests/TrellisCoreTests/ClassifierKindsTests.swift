@@ -128,4 +128,42 @@ import TrellisTesting
             try FewShotClassifier(provider: Classifier(predictions: []), model: "m", routes: many)
         }
     }
+
+    /// A chat provider that also classifies, like the Yandex adapter; `failing` answers 503.
+    struct ClassifyingModel: ModelProvider, ClassificationProvider {
+        let name: String
+        var failing = false
+        func complete(_ request: ModelRequest) async throws -> ModelResponse {
+            ModelResponse(message: .assistant(name), finishReason: .stop, rawFinishReason: "stop")
+        }
+        func stream(_ request: ModelRequest) -> AsyncThrowingStream<ModelEvent, any Error> {
+            AsyncThrowingStream { $0.finish() }
+        }
+        func classify(
+            _ text: String, labels: [String], description: String, examples: [ClassificationExample], model: String
+        ) async throws -> [ClassificationPrediction] {
+            if failing {
+                throw ProviderError.http(provider: name, status: 503, message: "busy", vendorCode: nil, body: "")
+            }
+            return [ClassificationPrediction(label: "\(name):\(model)", confidence: 1)]
+        }
+    }
+
+    @Test("a model chain offers its adapters' classification, falling back to a later capable link")
+    func chainCapabilities() async throws {
+        let plain = ScriptedModelProvider([])
+        let chain = ModelChain(links: [
+            .init(model: ModelReference(provider: "openai", name: "gpt"), provider: plain),
+            .init(
+                model: ModelReference(provider: "ya", name: "yandexgpt"),
+                provider: ClassifyingModel(name: "ya", failing: true)),
+            .init(
+                model: ModelReference(provider: "yb", name: "yandexgpt-lite"), provider: ClassifyingModel(name: "yb")),
+        ])
+        #expect(chain.canClassify)
+        #expect(!chain.canEmbed)
+        let predictions = try await chain.classify("x", labels: [], description: "", examples: [], model: "asked")
+        #expect(predictions.map(\.label) == ["yb:yandexgpt-lite"])
+        await #expect(throws: ProviderError.self) { _ = try await chain.embed(["x"], model: "m") }
+    }
 }
