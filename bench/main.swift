@@ -1,11 +1,12 @@
 // Benchmarks of the runtime's own overhead; docs/benchmarks.md has the method and the figures.
 //
-//   swift run -c release trellis-bench [turn|plugin|mcp|pattern] [--runs N]
+//   swift run -c release trellis-bench [turn|plugin|mcp|pattern|route] [--runs N]
 //
 // turn (default): overhead per model turn, over loopback HTTP and in memory.
 // plugin: one executable plugin call (spawn, JSON request, JSON reply, exit).
 // mcp: one MCP tools/call to a live stdio server, beyond the server's own time.
 // pattern: one JSON Schema `pattern` check, SchemaPattern beside Swift Regex.
+// route: one routing decision, keyword and cached embedding (10 routes × 20 examples, 1,024 dimensions).
 import Foundation
 
 let arguments = CommandLine.arguments
@@ -16,7 +17,8 @@ case "turn": try await TurnBenchmark.run(runs: runs ?? 500)
 case "plugin": try await PluginBenchmark.run(runs: runs ?? 1000)
 case "mcp": try await MCPBenchmark.run(runs: runs ?? 1000)
 case "pattern": try PatternBenchmark.run(runs: runs ?? 1000)
+case "route": try await RouteBenchmark.run(runs: runs ?? 10000)
 default:
-    FileHandle.standardError.write(Data("unknown suite '\(suite)'; use turn, plugin, mcp or pattern\n".utf8))
+    FileHandle.standardError.write(Data("unknown suite '\(suite)'; use turn, plugin, mcp, pattern or route\n".utf8))
     exit(2)
 }

@@ -47,40 +47,16 @@ public struct EmbeddingClassifier: RouteClassifier {
     }
 
     public func classify(_ input: String) async throws -> ClassifierOutcome {
-        let examples = try await exampleVectors()
+        let examples = try await exampleMatrix()
         guard let query = try await provider.embed([input], model: queryModel).first else {
             throw RouteSetupError("the embedding provider returned no vector for the input")
         }
-        return Self.outcome(query: Self.normalised(query), examples: examples, routes: routes)
+        return examples.outcome(query: query, routes: routes)
     }
 
-    /// Scores a normalised query against normalised example vectors: each route by its nearest example.
-    static func outcome(query: [Double], examples: [(label: String, text: String, vector: [Double])], routes: [Route])
-        -> ClassifierOutcome
-    {
-        var best: [String: (score: Double, text: String)] = [:]
-        for example in examples where example.vector.count == query.count {
-            var dot = 0.0
-            for index in query.indices { dot += query[index] * example.vector[index] }
-            if dot > best[example.label]?.score ?? -2 { best[example.label] = (dot, example.text) }
-        }
-        let scores = routes.map { route in
-            let nearest = best[route.label]
-            return LabelScore(
-                label: route.label, score: max(0, nearest?.score ?? 0),
-                evidence: nearest.map { ["nearest: \($0.text)"] } ?? [])
-        }
-        var outcome = ClassifierOutcome(scores: scores, confidence: 0)
-        outcome.confidence = min(1, outcome.scores.first?.score ?? 0)
-        if let top = outcome.scores.first, outcome.scores.count > 1 {
-            outcome.scores[0].evidence.append("margin " + Router.text(top.score - outcome.scores[1].score))
-        }
-        return outcome
-    }
-
-    /// The examples' vectors, normalised: from memory, else the cache, else the provider.
-    func exampleVectors() async throws -> [(label: String, text: String, vector: [Double])] {
-        if let known = references.vectors.withLock({ $0 }) { return known }
+    /// The examples' vectors, normalised, in one matrix: from memory, else the cache, else the provider.
+    func exampleMatrix() async throws -> ExampleMatrix {
+        if let known = references.matrix.withLock({ $0 }) { return known }
         let texts = referenceTexts
         let keys = texts.map { EmbeddingCacheKey(scope: cacheScope, model: documentModel, text: $0.text) }
         var found = cache?.vectors(for: keys) ?? [:]
@@ -96,21 +72,102 @@ public struct EmbeddingClassifier: RouteClassifier {
             cache?.store(fresh)
             found.merge(fresh) { _, new in new }
         }
-        let vectors = texts.indices.map { (texts[$0].label, texts[$0].text, Self.normalised(found[keys[$0]] ?? [])) }
-        references.vectors.withLock { $0 = vectors }
-        return vectors
+        let matrix = ExampleMatrix(
+            examples: texts.indices.map { (texts[$0].label, texts[$0].text, found[keys[$0]] ?? []) })
+        references.matrix.withLock { $0 = matrix }
+        return matrix
     }
 
-    static func normalised(_ vector: [Double]) -> [Double] {
+    private final class References: Sendable {
+        let matrix = Mutex<ExampleMatrix?>(nil)
+    }
+}
+
+/// Example vectors, normalised to unit length and packed row by row as 32-bit floats, so scoring an input is one
+/// pass over contiguous memory (10 routes × 20 examples × 1,024 dimensions is 800 KB).
+struct ExampleMatrix: Sendable {
+    let dimension: Int
+    let values: [Float]
+    let labels: [String]
+    let texts: [String]
+
+    /// Packs `examples`; a vector whose length differs from the first's is left out (it cannot be compared).
+    init(examples: [(label: String, text: String, vector: [Double])]) {
+        let dimension = examples.first?.vector.count ?? 0
+        var values: [Float] = []
+        var labels: [String] = []
+        var texts: [String] = []
+        for example in examples where example.vector.count == dimension && dimension > 0 {
+            values += Self.normalised(example.vector)
+            labels.append(example.label)
+            texts.append(example.text)
+        }
+        self.dimension = dimension
+        self.values = values
+        self.labels = labels
+        self.texts = texts
+    }
+
+    /// Each route scored by its nearest example's cosine; the confidence is the top similarity, the evidence the
+    /// nearest example and the margin over the runner-up.
+    func outcome(query: [Double], routes: [Route]) -> ClassifierOutcome {
+        var best: [String: (score: Float, row: Int)] = [:]
+        if query.count == dimension, dimension > 0 {
+            let normal = Self.normalised(query)
+            normal.withUnsafeBufferPointer { q in
+                values.withUnsafeBufferPointer { matrix in
+                    for row in labels.indices {
+                        let score = Self.dot(q, matrix, offset: row * dimension, count: dimension)
+                        if score > best[labels[row]]?.score ?? -2 { best[labels[row]] = (score, row) }
+                    }
+                }
+            }
+        }
+        let scores = routes.map { route in
+            let nearest = best[route.label]
+            return LabelScore(
+                label: route.label, score: max(0, Double(nearest?.score ?? 0)),
+                evidence: nearest.map { ["nearest: \(texts[$0.row])"] } ?? [])
+        }
+        var outcome = ClassifierOutcome(scores: scores, confidence: 0)
+        outcome.confidence = min(1, outcome.scores.first?.score ?? 0)
+        if let top = outcome.scores.first, outcome.scores.count > 1 {
+            outcome.scores[0].evidence.append("margin " + Router.text(top.score - outcome.scores[1].score))
+        }
+        return outcome
+    }
+
+    static func normalised(_ vector: [Double]) -> [Float] {
         var length = 0.0
         for value in vector { length += value * value }
         length = length.squareRoot()
         guard length > 0, length.isFinite else { return vector.map { _ in 0 } }
-        return vector.map { $0 / length }
+        return vector.map { Float($0 / length) }
     }
 
-    private final class References: Sendable {
-        let vectors = Mutex<[(label: String, text: String, vector: [Double])]?>(nil)
+    /// The dot product of `query` with `count` values of `matrix` from `offset`, eight lanes at a time.
+    static func dot(
+        _ query: UnsafeBufferPointer<Float>, _ matrix: UnsafeBufferPointer<Float>, offset: Int, count: Int
+    ) -> Float {
+        guard let q = query.baseAddress, let m = matrix.baseAddress.map({ $0 + offset }) else { return 0 }
+        var first = SIMD8<Float>()
+        var second = SIMD8<Float>()
+        var index = 0
+        while index + 16 <= count {
+            first +=
+                UnsafeRawPointer(q + index).loadUnaligned(as: SIMD8<Float>.self)
+                * UnsafeRawPointer(m + index).loadUnaligned(as: SIMD8<Float>.self)
+            second +=
+                UnsafeRawPointer(q + index + 8).loadUnaligned(as: SIMD8<Float>.self)
+                * UnsafeRawPointer(m + index + 8).loadUnaligned(as: SIMD8<Float>.self)
+            index += 16
+        }
+        var sum = (first + second).sum()
+        while index < count {
+            sum += q[index] * m[index]
+            index += 1
+        }
+        return sum
     }
 }
 

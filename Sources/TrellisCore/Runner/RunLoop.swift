@@ -38,153 +38,193 @@ struct RunLoop: Sendable {
         var lastCost = 0.0
     }
 
+    /// What a turn leads to.
+    enum Next: Sendable {
+        /// Another model turn.
+        case again
+        /// The model answered: the run is over.
+        case answered
+        /// A `transfer_to_<agent>` call: the next turn is that agent's.
+        case handOff(to: String)
+        /// A limit, a failure or a cancellation ended the run.
+        case stopped(RunFinishReason, RunError)
+    }
+
     func run() async -> RunResult {
         var state = State(
             current: Current(agent: agent, provider: provider, dispatcher: dispatcher), transcript: transcript,
             usage: usage)
-        let limits = agent.limits
         while true {
-            if Task.isCancelled {
-                return finish(&state, .cancelled, Self.cancelled)
-            }
-            if state.turns >= limits.maxTurns {
-                return finish(
-                    &state, .maxTurns,
-                    RunError(
-                        code: "max_turns",
-                        message: "reached limits.max_turns (\(limits.maxTurns)) without a final answer"))
-            }
-            if let maxCost = limits.maxCost, let spent = state.usage?.cost, spent + state.lastCost > maxCost {
-                return finish(
-                    &state, .maxCost,
-                    RunError(
-                        code: "max_cost",
-                        message:
-                            "spent \(Self.money(spent)); the next model call (about \(Self.money(state.lastCost))) "
-                            + "would pass limits.max_cost (\(Self.money(maxCost)))"))
-            }
-            state.turns += 1
-            await onEvent(.turnStarted(turn: state.turns))
-            logger.debug("turn started", metadata: ["agent.turn": "\(state.turns)"])
-
-            let response: ModelResponse
-            do {
-                response = try await callModel(request(for: state), provider: state.current.provider)
-            } catch {
-                if error is CancellationError || Task.isCancelled { return finish(&state, .cancelled, Self.cancelled) }
-                if let error = error as? ProviderError {
-                    return finish(&state, .error, RunError(code: error.shortDescription, message: error.description))
-                }
-                return finish(&state, .error, RunError(code: "provider_error", message: "\(error)"))
-            }
-            if let usage = response.usage {
-                state.usage = (state.usage ?? Usage()) + usage
-                state.lastCost = usage.cost ?? 0
-                await onEvent(.usage(usage))
-            }
-            state.model = response.source ?? state.current.agent.model.description
-            let check = ToolCallCheck(
-                response.message.toolCalls, tools: state.current.dispatcher.order,
-                maxPerTurn: limits.maxToolCallsPerTurn,
-                logger: logger)
-            var message = response.message
-            message.toolCalls = check.calls
-            state.transcript.append(message)
-            let text = message.text
-            if !text.isEmpty { state.lastText = text }
-            let calls = check.calls
-
-            switch response.finishReason {
-            case .length:
-                await closeUnrun(calls, &state, reason: "the reply was cut off by the model's token limit")
-                return finish(
-                    &state, .length,
-                    RunError(
-                        code: "length",
-                        message: "the model's reply was cut off by its token limit (finish_reason length)"))
-            case .contentFilter:
-                await closeUnrun(calls, &state, reason: "the reply was withheld by the provider's content filter")
-                return finish(
-                    &state, .contentFilter,
-                    RunError(code: "content_filter", message: "the provider's content filter withheld the reply"))
-            case .error where calls.isEmpty:
-                return finish(
-                    &state, .error,
-                    RunError(
-                        code: "provider_finish_error",
-                        message: "the provider ended the reply with '\(response.rawFinishReason ?? "error")'"))
-            default:
-                break
-            }
-            if calls.isEmpty {
-                state.lastText = text
-                return finish(&state, .stop, nil)
-            }
-
-            if let maxTokens = limits.maxTokens, let used = state.usage?.totalTokens, used >= maxTokens {
-                await closeUnrun(calls, &state, reason: "the run's token budget is spent")
-                return finish(
-                    &state, .maxTokens,
-                    RunError(
-                        code: "max_tokens",
-                        message: "used \(used) tokens, limits.max_tokens is \(maxTokens)"))
-            }
-
-            let budget = limits.maxToolCalls.map { max(0, $0 - state.records.count) }
-            let current = state.current
-            let batch = await current.dispatcher.dispatch(
-                calls, refusals: check.refusals, agent: current.agent, options: options,
-                parallel: current.agent.parallelToolCalls, budget: budget,
-                breaker: &state.breaker, maxRepeats: limits.maxRepeatedCalls, logger: logger, onEvent: onEvent)
-            append(batch.results, &state)
-            for (_, output) in batch.results {
-                if let spent = output.usage { state.usage = (state.usage ?? Usage()) + spent }
-            }
-            if Task.isCancelled {
-                return finish(&state, .cancelled, Self.cancelled)
-            }
-            if let target = batch.results.lazy.compactMap({ $0.1.handoff }).first, let handOff {
-                do {
-                    let next = try await handOff(target)
-                    await onEvent(.handedOff(from: current.agent.name, to: next.agent.name))
-                    logger.debug("handed off", metadata: ["agent.handoff.to": "\(next.agent.name)"])
-                    Self.replaceSystemPrompt(in: &state.transcript, with: next.agent.system)
-                    state.current = next
-                } catch {
-                    if error is CancellationError || Task.isCancelled {
-                        return finish(&state, .cancelled, Self.cancelled)
-                    }
-                    return finish(
-                        &state, .error,
-                        RunError(
-                            code: (error as? AgentResolutionError)?.code ?? "agent_setup",
-                            message:
-                                "handoff to '\(target)' failed: \((error as? AgentResolutionError)?.message ?? "\(error)")"
-                        ))
-                }
+            switch await turn(&state) {
+            case .again:
                 continue
-            }
-            if let stop = batch.results.first(where: {
-                current.agent.stopAtTools.contains($0.0.name) && !$0.1.isError
-            }) {
-                state.lastText = stop.1.content
+            case .answered:
                 return finish(&state, .stop, nil)
+            case .stopped(let reason, let error):
+                return finish(&state, reason, error)
+            case .handOff(let target):
+                if let failure = await switchAgent(to: target, &state) {
+                    return finish(&state, failure.0, failure.1)
+                }
             }
-            if batch.budgetExhausted {
-                return finish(
-                    &state, .maxToolCalls,
-                    RunError(
-                        code: "max_tool_calls", message: "reached limits.max_tool_calls (\(limits.maxToolCalls ?? 0))"))
+        }
+    }
+
+    /// One model turn and the tool calls of its reply.
+    private func turn(_ state: inout State) async -> Next {
+        if let stop = limitBeforeTurn(state) { return stop }
+        state.turns += 1
+        await onEvent(.turnStarted(turn: state.turns))
+        logger.debug("turn started", metadata: ["agent.turn": "\(state.turns)"])
+
+        let response: ModelResponse
+        do {
+            response = try await callModel(request(for: state), provider: state.current.provider)
+        } catch {
+            if error is CancellationError || Task.isCancelled { return .stopped(.cancelled, Self.cancelled) }
+            if let error = error as? ProviderError {
+                return .stopped(.error, RunError(code: error.shortDescription, message: error.description))
             }
-            if let repeated = batch.repeatedCall {
-                return finish(
-                    &state, .repeatedToolCall,
-                    RunError(
-                        code: "repeated_tool_call",
-                        message:
-                            "'\(repeated)' was called with the same arguments \(limits.maxRepeatedCalls) times in a row"
-                    ))
-            }
+            return .stopped(.error, RunError(code: "provider_error", message: "\(error)"))
+        }
+        if let usage = response.usage {
+            state.usage = (state.usage ?? Usage()) + usage
+            state.lastCost = usage.cost ?? 0
+            await onEvent(.usage(usage))
+        }
+        state.model = response.source ?? state.current.agent.model.description
+        let check = ToolCallCheck(
+            response.message.toolCalls, tools: state.current.dispatcher.order,
+            maxPerTurn: agent.limits.maxToolCallsPerTurn, logger: logger)
+        var message = response.message
+        message.toolCalls = check.calls
+        state.transcript.append(message)
+        let text = message.text
+        if !text.isEmpty { state.lastText = text }
+        let calls = check.calls
+
+        if let stop = await stopForFinishReason(response, calls: calls, &state) { return stop }
+        if calls.isEmpty {
+            state.lastText = text
+            return .answered
+        }
+        if let maxTokens = agent.limits.maxTokens, let used = state.usage?.totalTokens, used >= maxTokens {
+            await closeUnrun(calls, &state, reason: "the run's token budget is spent")
+            return .stopped(
+                .maxTokens,
+                RunError(code: "max_tokens", message: "used \(used) tokens, limits.max_tokens is \(maxTokens)"))
+        }
+        return await runTools(calls, refusals: check.refusals, &state)
+    }
+
+    /// The limit that stops the run before another model call: cancellation, turns, or a cost the next call
+    /// would pass.
+    private func limitBeforeTurn(_ state: State) -> Next? {
+        let limits = agent.limits
+        if Task.isCancelled { return .stopped(.cancelled, Self.cancelled) }
+        if state.turns >= limits.maxTurns {
+            return .stopped(
+                .maxTurns,
+                RunError(
+                    code: "max_turns", message: "reached limits.max_turns (\(limits.maxTurns)) without a final answer"))
+        }
+        if let maxCost = limits.maxCost, let spent = state.usage?.cost, spent + state.lastCost > maxCost {
+            return .stopped(
+                .maxCost,
+                RunError(
+                    code: "max_cost",
+                    message:
+                        "spent \(Self.money(spent)); the next model call (about \(Self.money(state.lastCost))) "
+                        + "would pass limits.max_cost (\(Self.money(maxCost)))"))
+        }
+        return nil
+    }
+
+    /// A reply cut off, withheld or failed ends the run; its calls get results saying why they did not run.
+    private func stopForFinishReason(_ response: ModelResponse, calls: [ToolCall], _ state: inout State) async
+        -> Next?
+    {
+        switch response.finishReason {
+        case .length:
+            await closeUnrun(calls, &state, reason: "the reply was cut off by the model's token limit")
+            return .stopped(
+                .length,
+                RunError(
+                    code: "length", message: "the model's reply was cut off by its token limit (finish_reason length)"))
+        case .contentFilter:
+            await closeUnrun(calls, &state, reason: "the reply was withheld by the provider's content filter")
+            return .stopped(
+                .contentFilter,
+                RunError(code: "content_filter", message: "the provider's content filter withheld the reply"))
+        case .error where calls.isEmpty:
+            return .stopped(
+                .error,
+                RunError(
+                    code: "provider_finish_error",
+                    message: "the provider ended the reply with '\(response.rawFinishReason ?? "error")'"))
+        default:
+            return nil
+        }
+    }
+
+    /// Runs the reply's calls, appends one result per call, and decides what follows from them.
+    private func runTools(_ calls: [ToolCall], refusals: [ToolOutput?], _ state: inout State) async -> Next {
+        let limits = agent.limits
+        let current = state.current
+        let budget = limits.maxToolCalls.map { max(0, $0 - state.records.count) }
+        let batch = await current.dispatcher.dispatch(
+            calls, refusals: refusals, agent: current.agent, options: options,
+            parallel: current.agent.parallelToolCalls, budget: budget,
+            breaker: &state.breaker, maxRepeats: limits.maxRepeatedCalls, logger: logger, onEvent: onEvent)
+        append(batch.results, &state)
+        for (_, output) in batch.results {
+            if let spent = output.usage { state.usage = (state.usage ?? Usage()) + spent }
+        }
+        if Task.isCancelled { return .stopped(.cancelled, Self.cancelled) }
+        if let target = batch.results.lazy.compactMap({ $0.1.handoff }).first, handOff != nil {
+            return .handOff(to: target)
+        }
+        if let stop = batch.results.first(where: { current.agent.stopAtTools.contains($0.0.name) && !$0.1.isError }) {
+            state.lastText = stop.1.content
+            return .answered
+        }
+        if batch.budgetExhausted {
+            return .stopped(
+                .maxToolCalls,
+                RunError(code: "max_tool_calls", message: "reached limits.max_tool_calls (\(limits.maxToolCalls ?? 0))")
+            )
+        }
+        if let repeated = batch.repeatedCall {
+            return .stopped(
+                .repeatedToolCall,
+                RunError(
+                    code: "repeated_tool_call",
+                    message:
+                        "'\(repeated)' was called with the same arguments \(limits.maxRepeatedCalls) times in a row"
+                ))
+        }
+        return .again
+    }
+
+    /// Goes on with `target`'s prompt, model and tools; the reason the run ends when the agent cannot be built.
+    private func switchAgent(to target: String, _ state: inout State) async -> (RunFinishReason, RunError)? {
+        guard let handOff else { return nil }
+        do {
+            let next = try await handOff(target)
+            await onEvent(.handedOff(from: state.current.agent.name, to: next.agent.name))
+            logger.debug("handed off", metadata: ["agent.handoff.to": "\(next.agent.name)"])
+            Self.replaceSystemPrompt(in: &state.transcript, with: next.agent.system)
+            state.current = next
+            return nil
+        } catch {
+            if error is CancellationError || Task.isCancelled { return (.cancelled, Self.cancelled) }
+            let resolution = error as? AgentResolutionError
+            return (
+                .error,
+                RunError(
+                    code: resolution?.code ?? "agent_setup",
+                    message: "handoff to '\(target)' failed: \(resolution?.message ?? "\(error)")")
+            )
         }
     }
 
