@@ -58,7 +58,8 @@ enum RouteBenchmark {
             }
             samples.sort()
             let p95 = samples[min(samples.count - 1, Int(Double(samples.count) * 0.95))]
-            print("| \(name) | \(String(format: "%.1f", samples[samples.count / 2])) | \(String(format: "%.1f", p95)) |")
+            print(
+                "| \(name) | \(String(format: "%.1f", samples[samples.count / 2])) | \(String(format: "%.1f", p95)) |")
         }
     }
 

@@ -40,7 +40,8 @@ struct RealLocalModelTests {
         #expect(result["usage"]?["output_tokens"]?.intValue ?? 0 > 0)
     }
 
-    @Test("the llm classifier on the real model: a forced choose_route call read into a decision, its tokens counted",
+    @Test(
+        "the llm classifier on the real model: a forced choose_route call read into a decision, its tokens counted",
         .enabled(if: isSetUp, reason))
     func llmRoute() async throws {
         let cli = try CLIHarness(files: [

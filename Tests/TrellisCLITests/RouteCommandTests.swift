@@ -269,4 +269,33 @@ import TrellisTesting
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("bad.jsonl:1: label 'biling' is not a route (did you mean 'billing'?)"))
     }
+
+    @Test("a handoff end to end: transfer_to_billing answered, billing's prompt sent next, trellis tools lists it")
+    func handoff() async throws {
+        try await FakeVendorServer.withServer { server in
+            server.enqueue(
+                OpenAIFake.reply(.calls(.init("transfer_to_billing", "{}")), stream: false),
+                OpenAIFake.reply(.text("Refunded."), stream: false))
+            var files = Self.workspace(
+                classifier: "keyword", model: "fake/gpt-4o", providers: Self.openAIProvider(server))
+            files["agents/triage.yaml"] = "model: fake/gpt-4o\nsystem: You triage.\nhandoffs: [billing]\n"
+            files["agents/billing.yaml"] = "model: fake/gpt-4o\nsystem: \(Self.billingSystem)\ndescription: Payments\n"
+            let cli = try CLIHarness(files: files)
+            let outcome = try await cli.run(["run", "triage", "I was charged twice", "--json"])
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            let json = try JSONValue.parse(outcome.stdout)
+            #expect(json["agent"] == "billing")
+            #expect(json["output"] == "Refunded.")
+            #expect(json["tool_calls"]?.arrayValue?.first?["content"] == #"{"assistant":"billing"}"#)
+            #expect(
+                server.requests.first?.json?["tools"]?.arrayValue?.first?["function"]?["name"] == "transfer_to_billing")
+            let second = server.requests.last?.json?["messages"]?.arrayValue ?? []
+            #expect(second.first?["content"] == .string(Self.billingSystem))
+            #expect(second.map { $0["role"]?.stringValue ?? "" } == ["system", "user", "assistant", "tool"])
+            let tools = try await cli.run(["tools", "triage"])
+            #expect(
+                tools.stdout.contains(
+                    "transfer_to_billing  handoff:billing  Hand the conversation to billing. Payments"))
+        }
+    }
 }

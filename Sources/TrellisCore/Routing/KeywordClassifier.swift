@@ -1,7 +1,7 @@
 /// The `keyword` classifier: words, phrases and regular expressions per label, matched offline.
 ///
-/// - A word or phrase (`refund`, `charged twice`) matches as whole words; a trailing `*` matches any ending
-///   (`оплат*` finds `оплата`, `оплатил`, `оплатить`).
+/// - A word or phrase (`refund`, `charged twice`) matches as a run of whole words, whatever separates them; a
+///   trailing `*` matches any ending of the last word (`оплат*` finds `оплата`, `оплатил`, `оплатить`).
 /// - `/…/` is a regular expression (ECMAScript syntax, ``SchemaPattern``), matched anywhere.
 /// - Both sides are compared folded (``TextFolding``): case, accents and `ё` do not count.
 ///
@@ -11,8 +11,8 @@
 public struct KeywordClassifier: RouteClassifier {
     /// One compiled keyword.
     enum Matcher: Sendable {
-        /// A folded phrase; `prefix` when it ended in `*`.
-        case phrase(String, prefix: Bool)
+        /// A folded phrase as its words; `prefix` when it ended in `*` (its last word may go on).
+        case phrase([String], prefix: Bool)
         /// A regular expression, compiled from its folded text.
         case pattern(SchemaPattern)
     }
@@ -42,8 +42,10 @@ public struct KeywordClassifier: RouteClassifier {
 
     public func classify(_ input: String) -> ClassifierOutcome {
         let folded = TextFolding.fold(input)
+        let words = folded.split { !TextFolding.isWordCharacter($0) }.map(String.init)
+        let text = Text(folded: folded, words: words, set: Set(words))
         let scores = routes.map { route in
-            let matched = route.keywords.filter { Self.matches($0.matcher, in: folded) }.map(\.written)
+            let matched = route.keywords.filter { Self.matches($0.matcher, in: text) }.map(\.written)
             return LabelScore(label: route.label, score: Double(matched.count), evidence: matched)
         }
         let outcome = ClassifierOutcome(scores: scores, confidence: 0)
@@ -70,11 +72,13 @@ public struct KeywordClassifier: RouteClassifier {
                 throw .pattern(error)
             }
         }
-        var phrase = TextFolding.fold(keyword).split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        var phrase = TextFolding.fold(keyword)
+        while phrase.last?.isWhitespace == true { phrase.removeLast() }
         let prefix = phrase.hasSuffix("*")
         if prefix { phrase.removeLast() }
-        guard phrase.contains(where: TextFolding.isWordCharacter) else { throw .empty }
-        return .phrase(phrase, prefix: prefix)
+        let words = phrase.split { !TextFolding.isWordCharacter($0) }.map(String.init)
+        guard !words.isEmpty else { throw .empty }
+        return .phrase(words, prefix: prefix)
     }
 
     /// The pattern with its text folded and its escapes (`\D`, `\p{Lu}`, `\u{41}`) kept as written.
@@ -105,20 +109,30 @@ public struct KeywordClassifier: RouteClassifier {
         return result + TextFolding.fold(plain)
     }
 
-    static func matches(_ matcher: Matcher, in text: String) -> Bool {
+    /// The input once folded, and its words, so each keyword costs a comparison of words, not a search.
+    struct Text {
+        let folded: String
+        let words: [String]
+        let set: Set<String>
+    }
+
+    /// A phrase matches a run of whole words (its last word only as a prefix when it ended in `*`); a pattern
+    /// matches anywhere in the folded text.
+    static func matches(_ matcher: Matcher, in text: Text) -> Bool {
         switch matcher {
-        case .pattern(let pattern): return pattern.matches(text) == true
+        case .pattern(let pattern): return pattern.matches(text.folded) == true
         case .phrase(let phrase, let prefix):
-            var rest = text[...]
-            while let range = rest.firstRange(of: phrase) {
-                let before = range.lowerBound == text.startIndex ? nil : text[text.index(before: range.lowerBound)]
-                let after = range.upperBound == text.endIndex ? nil : text[range.upperBound]
-                if !(before.map(TextFolding.isWordCharacter) ?? false),
-                    prefix || !(after.map(TextFolding.isWordCharacter) ?? false)
-                {
-                    return true
-                }
-                rest = text[text.index(after: range.lowerBound)...]
+            let words = text.words
+            if phrase.count == 1, !prefix { return text.set.contains(phrase[0]) }
+            guard phrase.count <= words.count else { return false }
+            let last = phrase.count - 1
+            for start in 0...(words.count - phrase.count) {
+                var index = 0
+                while index < last, words[start + index] == phrase[index] { index += 1 }
+                guard index == last else { continue }
+                let word = words[start + last]
+                // Both sides are folded, so comparing their bytes is comparing their text.
+                if prefix ? word.utf8.starts(with: phrase[last].utf8) : word == phrase[last] { return true }
             }
             return false
         }
