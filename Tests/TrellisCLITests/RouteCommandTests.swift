@@ -264,7 +264,7 @@ import TrellisTesting
         #expect(json["matrix"]?["tech"] == ["tech": 1, "fallback": 1])
         #expect(json["misrouted"]?.arrayValue?.count == 2)
         files["bad.jsonl"] = "{\"input\": \"x\", \"label\": \"biling\"}\n"
-        try FileManager.default.createFile(atPath: cli.root + "/bad.jsonl", contents: Data(files["bad.jsonl"]!.utf8))
+        _ = FileManager.default.createFile(atPath: cli.root + "/bad.jsonl", contents: Data(files["bad.jsonl"]!.utf8))
         let bad = try await cli.run(["route", "eval", "desk", "bad.jsonl"])
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("bad.jsonl:1: label 'biling' is not a route (did you mean 'billing'?)"))
