@@ -78,6 +78,7 @@ let package = Package(
             name: "TrellisTesting",
             dependencies: [
                 "TrellisCore",
+                .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,4 +1,11 @@
 import Foundation
+import Subprocess
+
+#if canImport(System)
+    import System
+#else
+    import SystemPackage
+#endif
 
 #if canImport(Glibc)
     import Glibc
@@ -21,11 +28,10 @@ public struct ChildProcessOutcome: Sendable {
 
 /// Runs a program to completion from a test without holding a thread of Swift's cooperative pool.
 ///
-/// `Process.waitUntilExit()` and `readDataToEndOfFile()` block the calling thread. The pool has one thread per
-/// core, so a few such waits in tests that run in parallel stall every other task in the process: a plugin host
-/// that cannot get a thread to write its child's stdin makes a 5 ms call time out. Here the wait is a
-/// continuation resumed by the termination handler, and stdin, stdout and stderr are files, so a large output
-/// cannot block the child either.
+/// A blocking wait would hold one of the pool's threads (one per core), and a few such waits in tests that run in
+/// parallel stall every other task in the process: a plugin host that cannot get a thread to write its child's
+/// stdin makes a 5 ms call time out. Here the child is spawned by swift-subprocess and its exit is polled every
+/// 5 ms without blocking, and stdin, stdout and stderr are files, so a large output cannot block the child either.
 ///
 /// ```swift
 /// let git = try await ChildProcess.run("/usr/bin/env", ["git", "init", folder])
@@ -50,41 +56,45 @@ public enum ChildProcess {
         try Data(stdin.utf8).write(to: URL(fileURLWithPath: paths.input))
         for path in [paths.output, paths.error] { _ = FileManager.default.createFile(atPath: path, contents: nil) }
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
-        process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: paths.input))
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: paths.output))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: paths.error))
-        let (exits, exited) = AsyncStream.makeStream(of: Int32.self)
-        process.terminationHandler = { finished in
-            exited.yield(finished.terminationStatus)
-            exited.finish()
-        }
-        try process.run()
-        let pid = process.processIdentifier
-
-        let (status, timedOut) = await withTaskGroup(of: Int32?.self) { group -> (Int32, Bool) in
-            group.addTask {
-                for await status in exits { return status }
-                return nil
+        // Not Foundation's Process: on Linux its run() over-reads /proc/self/fd entries and crashes now and then
+        // (swift-corelibs-foundation#5472), which a suite spawning hundreds of children hits.
+        let input = try FileDescriptor.open(FilePath(paths.input), .readOnly, options: .closeOnExec)
+        let output = try FileDescriptor.open(FilePath(paths.output), .writeOnly, options: .closeOnExec)
+        let error = try FileDescriptor.open(FilePath(paths.error), .writeOnly, options: .closeOnExec)
+        let result = try await Subprocess.run(
+            .path(FilePath(executable)), arguments: Arguments(arguments),
+            environment: environment.map { environment in
+                .custom(
+                    Dictionary(
+                        uniqueKeysWithValues: environment.map { (Environment.Key(stringLiteral: $0.key), $0.value) }))
+            } ?? .inherit,
+            workingDirectory: workingDirectory.map { FilePath($0) },
+            input: .fileDescriptor(input, closeAfterSpawningProcess: true),
+            output: .fileDescriptor(output, closeAfterSpawningProcess: true),
+            error: .fileDescriptor(error, closeAfterSpawningProcess: true)
+        ) { execution -> Bool in
+            let pid = execution.processIdentifier.value
+            let deadline = ContinuousClock.now.advanced(by: timeout)
+            // Wait for the exit without reaping it (Subprocess reaps), a few milliseconds at a time; a child
+            // Subprocess has reaped already is gone (ECHILD).
+            while ContinuousClock.now < deadline {
+                var info = siginfo_t()
+                let found = waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT | WNOHANG)
+                if found != 0 || info._sifields._sigchld.si_pid != 0 { return false }
+                if Task.isCancelled { break }
+                try? await Task.sleep(for: .milliseconds(5))
             }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return nil
-            }
-            if let first = await group.next(), let status = first {
-                group.cancelAll()
-                return (status, false)
-            }
-            // The time limit passed (or the test was cancelled): kill it and still wait for the exit, so the
-            // files are complete and nothing outlives the test.
+            // The time limit passed (or the test was cancelled): kill it; Subprocess still waits for the exit,
+            // so the files are complete and nothing outlives the test.
             kill(pid, SIGKILL)
-            let status = await group.next() ?? nil
-            return (status ?? SIGKILL, true)
+            return true
         }
+        let timedOut = result.closureResult
+        let status: Int32 =
+            switch result.terminationStatus {
+            case .exited(let code): code
+            case .signaled(let signal): signal
+            }
         return ChildProcessOutcome(
             status: status,
             stdout: (try? String(contentsOfFile: paths.output, encoding: .utf8)) ?? "",
