@@ -42,7 +42,7 @@ public struct KeywordClassifier: RouteClassifier {
 
     public func classify(_ input: String) -> ClassifierOutcome {
         let folded = TextFolding.fold(input)
-        let words = folded.split { !TextFolding.isWordCharacter($0) }.map(String.init)
+        let words = TextFolding.words(ofFolded: folded)
         let text = Text(folded: folded, words: words, set: Set(words))
         let scores = routes.map { route in
             let matched = route.keywords.filter { Self.matches($0.matcher, in: text) }.map(\.written)
@@ -76,7 +76,7 @@ public struct KeywordClassifier: RouteClassifier {
         while phrase.last?.isWhitespace == true { phrase.removeLast() }
         let prefix = phrase.hasSuffix("*")
         if prefix { phrase.removeLast() }
-        let words = phrase.split { !TextFolding.isWordCharacter($0) }.map(String.init)
+        let words = TextFolding.words(ofFolded: phrase)
         guard !words.isEmpty else { throw .empty }
         return .phrase(words, prefix: prefix)
     }

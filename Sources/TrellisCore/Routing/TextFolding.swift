@@ -17,8 +17,11 @@ enum TextFolding {
     }
 
     /// The folded words of `text`: runs of word characters.
-    static func words(in text: String) -> [String] {
-        fold(text).split { !isWordCharacter($0) }.map(String.init)
+    static func words(in text: String) -> [String] { words(ofFolded: fold(text)) }
+
+    /// The words of text that is folded already.
+    static func words(ofFolded folded: String) -> [String] {
+        folded.split { !isWordCharacter($0) }.map(String.init)
     }
 
     /// Whether `character` is part of a word (a letter, a digit, or a mark), for whole-word matches.

@@ -1,5 +1,3 @@
-import AsyncHTTPClient
-import NIOHTTP1
 import TrellisCore
 
 /// Reads the vectors of the embedding endpoints that are not Yandex's: OpenAI-compatible `/embeddings`
@@ -76,16 +74,10 @@ extension OpenAICompatibleProvider: EmbeddingProvider {
             endpoint.hasSuffix("/chat/completions")
             ? String(endpoint.dropLast("/chat/completions".count)) + "/embeddings" : endpoint + "/embeddings"
         let body: JSONValue = ["model": .string(model), "input": .array(texts.map(JSONValue.string))]
-        do {
-            return try await retry.run {
-                let response = try await http.post(
-                    url, body: body.serialized(), decodeError: OpenAIResponseDecoder.errorMessage)
-                let text = try await http.readBody(response)
-                return try EmbeddingReplyDecoder.openAI(
-                    from: text, provider: name, status: Int(response.status.code), count: texts.count)
-            }
-        } catch let error as ProviderError {
-            throw http.redacting(error)
+        return try await http.postDecoding(
+            url, body: body.serialized(), retry: retry, decodeError: OpenAIResponseDecoder.errorMessage
+        ) { text, status in
+            try EmbeddingReplyDecoder.openAI(from: text, provider: name, status: status, count: texts.count)
         }
     }
 }
@@ -96,16 +88,10 @@ extension OllamaProvider: EmbeddingProvider {
         guard !texts.isEmpty else { return [] }
         let url = Self.apiRoot(http.configuration.baseURL) + "/api/embed"
         let body: JSONValue = ["model": .string(model), "input": .array(texts.map(JSONValue.string))]
-        do {
-            return try await retry.run {
-                let response = try await http.post(
-                    url, body: body.serialized(), decodeError: OpenAIResponseDecoder.errorMessage)
-                let text = try await http.readBody(response)
-                return try EmbeddingReplyDecoder.ollama(
-                    from: text, provider: name, status: Int(response.status.code), count: texts.count)
-            }
-        } catch let error as ProviderError {
-            throw http.redacting(error)
+        return try await http.postDecoding(
+            url, body: body.serialized(), retry: retry, decodeError: OpenAIResponseDecoder.errorMessage
+        ) { text, status in
+            try EmbeddingReplyDecoder.ollama(from: text, provider: name, status: status, count: texts.count)
         }
     }
 }

@@ -66,6 +66,22 @@ struct ProviderHTTPClient: Sendable {
         }
     }
 
+    /// POSTs `body` to `url` under `retry`, reads the whole reply and decodes it with its status; errors never
+    /// carry the key. For the JSON endpoints beside chat (embeddings, classification).
+    func postDecoding<T>(
+        _ url: String, body: String, retry: RetryPolicy, decodeError: (String) -> (message: String, code: String?),
+        decode: (String, Int) throws -> T
+    ) async throws -> T {
+        do {
+            return try await retry.run {
+                let response = try await post(url, body: body, decodeError: decodeError)
+                return try decode(try await readBody(response), Int(response.status.code))
+            }
+        } catch let error as ProviderError {
+            throw redacting(error)
+        }
+    }
+
     /// Reads a whole body as UTF-8 text, within ``ReplyLimits/maxBodyBytes`` and the request timeout (a server that sends its
     /// headers and then stalls does not hold the run forever).
     func readBody(_ response: HTTPClientResponse) async throws -> String {

@@ -147,15 +147,8 @@ public struct YandexProvider: ModelProvider, EmbeddingProvider, ClassificationPr
     /// POSTs `body` to `{base}/foundationModels/v1/<method>` with retries and decodes the reply; errors never carry
     /// the key.
     private func post<T>(_ method: String, body: String, decode: (String, Int) throws -> T) async throws -> T {
-        do {
-            return try await retry.run {
-                let response = try await http.post(
-                    base + "/" + method, body: body, decodeError: YandexResponseDecoder.errorMessage)
-                let text = try await http.readBody(response)
-                return try decode(text, Int(response.status.code))
-            }
-        } catch let error as ProviderError {
-            throw http.redacting(error)
-        }
+        try await http.postDecoding(
+            base + "/" + method, body: body, retry: retry, decodeError: YandexResponseDecoder.errorMessage,
+            decode: decode)
     }
 }
