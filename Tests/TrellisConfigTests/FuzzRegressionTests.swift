@@ -27,6 +27,27 @@ import TrellisTesting
         #expect(agent.problems.map(\.line) == [2])
         #expect(agent.problems.first?.message.contains("must be a duration from") == true)
     }
+
+    /// `provider:` followed by a comment is null, which read as an empty provider: an agent without problems and
+    /// without a model. An empty provider or name is a problem at its place, reported once.
+    @Test func emptyModelProviderOrNameIsAProblem() throws {
+        let agent = DefinitionParsing.agent(try FuzzRegression.text("agent", "null-model-provider"))
+        #expect(
+            agent.problems.map(\.description) == [
+                "agents/fuzz.yaml:3:12: 'model.provider' is empty; name a provider such as openai or ollama"
+            ])
+        let emptyName = DefinitionParsing.agent("model:\n  provider: openai\n  name: ''\n")
+        #expect(
+            emptyName.problems.map(\.description) == [
+                "agents/fuzz.yaml:3:9: 'model.name' is empty; give a model id such as gpt-4o-mini"
+            ])
+        let interpolated = DefinitionParsing.agent(
+            "model: {provider: '${EMPTY}', name: gpt-4o}\n", environment: ["EMPTY": ""])
+        #expect(
+            interpolated.problems.map(\.message) == [
+                "'model.provider' is empty; name a provider such as openai or ollama"
+            ])
+    }
 }
 
 /// Files whose mappings repeat keys that are lists or mappings: Yams names such repeats in hash-seed order, so

@@ -199,16 +199,28 @@ struct AgentLoader {
         var provider: String?
         var name: String?
         var nameBroken = false
+        var providerBroken = false
         var options = GenerationOptions()
         var fallback: [ModelReference] = []
         for member in members {
             do throws(DefinitionError) {
                 let value = member.value
                 switch member.key {
-                case "provider": provider = try reader.string(value, field: "model.provider")
+                case "provider":
+                    providerBroken = true
+                    let text = try reader.string(value, field: "model.provider")
+                    guard !text.isEmpty else {
+                        throw reader.error(
+                            at: value, "'model.provider' is empty; name a provider such as openai or ollama")
+                    }
+                    provider = text
+                    providerBroken = false
                 case "name":
                     nameBroken = true
                     name = try reader.string(value, field: "model.name")
+                    guard name?.isEmpty == false else {
+                        throw reader.error(at: value, "'model.name' is empty; give a model id such as gpt-4o-mini")
+                    }
                     nameBroken = false
                 case "temperature": options.temperature = try reader.double(value, field: "model.temperature")
                 case "top_p": options.topP = try reader.double(value, field: "model.top_p")
@@ -251,6 +263,8 @@ struct AgentLoader {
             guard !nameBroken else { return nil }
             throw reader.error(at: node, "'model' is missing required key 'name'")
         }
+        // A 'provider' that is there but broken has been reported already; do not read 'name' as shorthand.
+        guard !providerBroken else { return nil }
         if let provider {
             return ModelReference(provider: provider, name: name, options: options, fallback: fallback)
         }
