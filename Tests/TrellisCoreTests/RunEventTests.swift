@@ -5,11 +5,12 @@ import TrellisTesting
 /// `RunEvent`s arrive in the order things happen, and the last one is `finished`.
 struct RunEventTests {
     /// A compact label for an event, to compare sequences.
-    private func label(_ event: RunEvent) -> String {
+    private func label(_ event: RunEvent) -> String? {
         switch event {
+        case .committed: return nil
         case .routed(let decision): return "routed \(decision.agent)"
         case .handedOff(let from, let to): return "handoff \(from) \(to)"
-        case .nested(let agent, let event): return "\(agent): \(label(event))"
+        case .nested(let agent, let event): return label(event).map { "\(agent): \($0)" }
         case .turnStarted(let turn): return "turn \(turn)"
         case .textDelta(let text): return "text \(text)"
         case .reasoningDelta(let text): return "reasoning \(text)"
@@ -32,7 +33,7 @@ struct RunEventTests {
             ], tools: [EchoTool()], events: events)
 
         #expect(
-            events.events.map(label) == [
+            events.events.compactMap(label) == [
                 "turn 1", "usage 7", "call c1", "call c2", "result c1", "result c2 error",
                 "turn 2", "usage 10", "finished stop",
             ])
@@ -77,7 +78,7 @@ struct RunEventTests {
         _ = await runScript(
             [.failure(ProviderError.connection(provider: "p", message: "down"))], events: events)
 
-        #expect(events.events.map(label) == ["turn 1", "finished error"])
+        #expect(events.events.compactMap(label) == ["turn 1", "finished error"])
     }
 
     @Test("a streamed run reports text deltas before finishing")
@@ -87,7 +88,7 @@ struct RunEventTests {
             [.answer("two words")], options: AgentRunner.Options(stream: true), events: events)
 
         #expect(result.output == "two words")
-        #expect(events.events.map(label) == ["turn 1", "text two ", "text words", "finished stop"])
+        #expect(events.events.compactMap(label) == ["turn 1", "text two ", "text words", "finished stop"])
     }
 
     @Test("a reply's reasoning is reported without streaming too, once per reply")
@@ -97,6 +98,6 @@ struct RunEventTests {
         let (result, _) = await runScript([.reply(reply)], events: events)
 
         #expect(result.output == "42")
-        #expect(events.events.map(label) == ["turn 1", "reasoning 6 times 7", "finished stop"])
+        #expect(events.events.compactMap(label) == ["turn 1", "reasoning 6 times 7", "finished stop"])
     }
 }

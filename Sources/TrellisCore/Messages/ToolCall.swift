@@ -22,3 +22,5 @@ public struct ToolCall: Sendable, Hashable {
         return "call_" + String(high, radix: 16) + String(low, radix: 16)
     }
 }
+
+extension ToolCall: Codable {}

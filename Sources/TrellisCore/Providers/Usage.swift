@@ -53,3 +53,12 @@ extension Usage {
         return "\(micros / 1_000_000)" + (fraction.isEmpty ? "" : "." + fraction)
     }
 }
+
+extension Usage: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case inputTokens = "input_tokens"
+        case outputTokens = "output_tokens"
+        case reasoningTokens = "reasoning_tokens"
+        case cost
+    }
+}

@@ -52,3 +52,5 @@ public struct LabelScore: Sendable, Hashable {
         self.evidence = evidence
     }
 }
+
+extension LabelScore: Codable {}

@@ -95,17 +95,88 @@ public struct AgentRunner: Sendable {
         options: Options = Options(),
         onEvent: @escaping @Sendable (RunEvent) async -> Void = { _ in }
     ) async -> RunResult {
+        await drive(agent, options: options, onEvent: onEvent) { logger in
+            await routeAndRun(agent, input: input, options: options, logger: logger, onEvent: onEvent)
+        }
+    }
+
+    /// Goes on with a conversation whose last run ended: `input` is the next user message, answered by the agent
+    /// that answered last (a continued conversation is not routed again).
+    ///
+    /// - Parameters:
+    ///   - agent: The conversation's entry agent (``RunState/entryAgent``), whose limits hold for the run.
+    ///   - state: The conversation, as the last ``RunEvent/committed(_:)`` of its last run left it.
+    ///   - input: The user's next message.
+    /// - Returns: The new run's result; a state whose run was cut short is refused (`interrupted_run`): resume it
+    ///   first with ``resume(_:from:options:onEvent:)``.
+    public func run(
+        _ agent: AgentDefinition, continuing state: RunState, input: [ContentPart], options: Options = Options(),
+        onEvent: @escaping @Sendable (RunEvent) async -> Void = { _ in }
+    ) async -> RunResult {
+        guard state.status == .finished else {
+            var result = state.result
+            result.finishReason = .error
+            result.error = RunError(
+                code: "interrupted_run",
+                message: "the conversation's last run (\(state.runID)) was cut short; resume it before a new message")
+            await onEvent(.finished(result))
+            return result
+        }
+        var next = state
+        next.totals.runs += 1
+        next.totals.turns += state.turns
+        next.totals.usage = state.allUsage
+        next.runID = options.runID
+        next.turns = 0
+        next.usage = nil
+        next.toolCalls = []
+        next.repeats = RunState.Repeats()
+        next.output = ""
+        next.route = nil
+        next.finishReason = nil
+        next.error = nil
+        next.transcript.append(.user(input))
+        return await drive(agent, options: options, onEvent: onEvent) { [next] logger in
+            await proceed(agent, from: next, options: options, logger: logger, onEvent: onEvent)
+        }
+    }
+
+    /// Finishes a run that was cut short (the process died): from its last committed step, without a new message.
+    ///
+    /// Calls whose results were committed are not run again. A call that was running when the run was cut is run
+    /// again only when its tool is ``ToolDefinition/idempotent``; otherwise it is answered with an error saying
+    /// its outcome is unknown. Calls that had not started run. A state whose run ended is returned as it is.
+    ///
+    /// - Parameters:
+    ///   - agent: The conversation's entry agent (``RunState/entryAgent``).
+    ///   - state: The last committed state of the run.
+    public func resume(
+        _ agent: AgentDefinition, from state: RunState, options: Options = Options(),
+        onEvent: @escaping @Sendable (RunEvent) async -> Void = { _ in }
+    ) async -> RunResult {
+        guard state.status == .running else {
+            let result = state.result
+            await onEvent(.finished(result))
+            return result
+        }
+        return await drive(agent, options: options, onEvent: onEvent) { logger in
+            await proceed(agent, from: state, options: options, logger: logger, onEvent: onEvent)
+        }
+    }
+
+    /// Runs `body` with the run's logger metadata and wall-clock limit, then reports the result.
+    private func drive(
+        _ agent: AgentDefinition, options: Options, onEvent: @escaping @Sendable (RunEvent) async -> Void,
+        _ body: @escaping @Sendable (Logger) async -> RunResult
+    ) async -> RunResult {
         var logger = logger
         logger[metadataKey: "agent.run.id"] = "\(options.runID)"
         logger[metadataKey: "agent.name"] = "\(agent.name)"
-        let body: @Sendable () async -> RunResult = { [logger] in
-            await routeAndRun(agent, input: input, options: options, logger: logger, onEvent: onEvent)
-        }
         let result: RunResult
         if let timeout = agent.limits.timeout {
-            result = await Self.withTimeout(timeout, body)
+            result = await Self.withTimeout(timeout) { [logger] in await body(logger) }
         } else {
-            result = await body()
+            result = await body(logger)
         }
         await onEvent(.finished(result))
         return result
@@ -118,7 +189,6 @@ public struct AgentRunner: Sendable {
     ) async -> RunResult {
         var current = agent
         var decision: RouteDecision?
-        let equipment: AgentEquipment
         let first: RunLoop.Current
         do {
             var path = [agent.name]
@@ -135,34 +205,75 @@ public struct AgentRunner: Sendable {
                 current = try await resolver.definition(named: made.agent)
                 path.append(current.name)
             }
-            equipment = try await resolver.equipment(for: current)
-            first = try await self.current(current, equipment, options: options, onEvent: onEvent)
+            first = try await self.current(
+                current, try await resolver.equipment(for: current), options: options, onEvent: onEvent)
         } catch {
-            let cancelled = error is CancellationError || Task.isCancelled
-            return RunResult(
-                agent: current.name, output: "", finishReason: cancelled ? .cancelled : .error, route: decision,
-                turns: 0, toolCalls: [], usage: decision?.usage,
-                error: cancelled
-                    ? RunLoop.cancelled
-                    : RunError(
-                        code: (error as? AgentResolutionError)?.code ?? "agent_setup",
-                        message: (error as? AgentResolutionError)?.message ?? "\(error)"),
-                transcript: [])
+            return Self.setupFailure(error, agent: current.name, route: decision, usage: decision?.usage)
         }
         var transcript: [ChatMessage] = []
         if let system = current.system, !system.isEmpty { transcript.append(.system(system)) }
         transcript.append(.user(input))
+        var state = RunState(
+            runID: options.runID, entryAgent: current.name, agent: current.name, transcript: transcript)
+        state.route = decision
+        state.usage = decision?.usage
+        return await loop(current, options: options, logger: logger, onEvent: onEvent).run(from: state, with: first)
+    }
+
+    /// Runs the loop from a stored state, with the agent it names.
+    private func proceed(
+        _ agent: AgentDefinition, from state: RunState, options: Options, logger: Logger,
+        onEvent: @escaping @Sendable (RunEvent) async -> Void
+    ) async -> RunResult {
+        var state = state
+        let current: RunLoop.Current
+        let limited: AgentDefinition
+        do {
+            let definition = state.agent == agent.name ? agent : try await resolver.definition(named: state.agent)
+            limited =
+                state.entryAgent == agent.name
+                ? agent
+                : state.entryAgent == definition.name
+                    ? definition
+                    : try await resolver.definition(named: state.entryAgent)
+            current = try await self.current(
+                definition, try await resolver.equipment(for: definition), options: options, onEvent: onEvent)
+            // The agent's prompt may have changed since the state was written; the conversation takes the new one.
+            RunLoop.replaceSystemPrompt(in: &state.transcript, with: definition.system)
+        } catch {
+            var result = Self.setupFailure(error, agent: state.agent, route: state.route, usage: state.usage)
+            result.transcript = state.transcript
+            return result
+        }
+        return await loop(limited, options: options, logger: logger, onEvent: onEvent).run(from: state, with: current)
+    }
+
+    private func loop(
+        _ agent: AgentDefinition, options: Options, logger: Logger,
+        onEvent: @escaping @Sendable (RunEvent) async -> Void
+    ) -> RunLoop {
         let handOff: @Sendable (String) async throws -> RunLoop.Current = { target in
             let agent = try await resolver.definition(named: target)
             return try await self.current(
                 agent, try await resolver.equipment(for: agent), options: options, onEvent: onEvent)
         }
-        let loop = RunLoop(
-            agent: current, provider: first.provider, dispatcher: first.dispatcher, options: options, logger: logger,
-            onEvent: onEvent, transcript: transcript, usage: decision?.usage, handOff: handOff)
-        var result = await loop.run()
-        result.route = decision
-        return result
+        return RunLoop(agent: agent, options: options, logger: logger, onEvent: onEvent, handOff: handOff)
+    }
+
+    /// The result of a run whose agent could not be set up (or whose setup was cancelled).
+    private static func setupFailure(_ error: any Error, agent: String, route: RouteDecision?, usage: Usage?)
+        -> RunResult
+    {
+        let cancelled = error is CancellationError || Task.isCancelled
+        return RunResult(
+            agent: agent, output: "", finishReason: cancelled ? .cancelled : .error, route: route,
+            turns: 0, toolCalls: [], usage: usage,
+            error: cancelled
+                ? RunLoop.cancelled
+                : RunError(
+                    code: (error as? AgentResolutionError)?.code ?? "agent_setup",
+                    message: (error as? AgentResolutionError)?.message ?? "\(error)"),
+            transcript: [])
     }
 
     /// What `agent` answers with: its equipment's tools, a `transfer_to_<agent>` tool per handoff, and a tool per

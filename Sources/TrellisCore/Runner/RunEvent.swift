@@ -19,8 +19,12 @@ public enum RunEvent: Sendable, Hashable {
     /// call that never ran (unknown tool, invalid arguments, refused, over a limit).
     ///
     /// Results arrive in call order after the whole reply's calls are done, so time them by `duration`, not by
-    /// when the events arrive.
+    /// when the events arrive; each is committed (``committed(_:)``) as soon as its call finishes.
     case toolResult(call: ToolCall, output: ToolOutput, duration: Duration?)
+    /// A step of the run is done and `state` holds everything needed to go on from it: the run started, a reply
+    /// arrived and its calls were checked, a call was approved, started or finished, the agent changed, the run
+    /// ended. A store that saves each one can resume the run after a crash (``AgentRunner/resume(_:from:options:onEvent:)``).
+    case committed(RunState)
     /// A model call reported usage.
     case usage(Usage)
     /// The run ended.

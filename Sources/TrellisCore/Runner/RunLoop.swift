@@ -9,16 +9,11 @@ struct RunLoop: Sendable {
         var dispatcher: ToolDispatcher
     }
 
-    /// The agent the loop starts with; its limits hold for the whole run, across handoffs.
+    /// The agent whose limits hold for the whole run, across handoffs: the conversation's entry agent.
     let agent: AgentDefinition
-    let provider: any ModelProvider
-    let dispatcher: ToolDispatcher
     let options: AgentRunner.Options
     let logger: Logger
     let onEvent: @Sendable (RunEvent) async -> Void
-    let transcript: [ChatMessage]
-    /// What the run spent before the loop (its route's classifiers), counted in its usage and limits.
-    var usage: Usage? = nil
     /// Builds what a handoff's target agent runs with; `nil` when no agent can hand off.
     var handOff: (@Sendable (String) async throws -> Current)? = nil
 
@@ -26,16 +21,7 @@ struct RunLoop: Sendable {
 
     private struct State {
         var current: Current
-        var transcript: [ChatMessage]
-        var records: [ToolCallRecord] = []
-        /// `nil` until a model call reports usage.
-        var usage: Usage?
-        var turns = 0
-        var lastText = ""
-        var breaker = ToolDispatcher.RepeatBreaker()
-        var model: String?
-        /// The cost of the last model call: the estimate for the next one, whose prompt is at least as long.
-        var lastCost = 0.0
+        var run: RunState
     }
 
     /// What a turn leads to.
@@ -50,32 +36,46 @@ struct RunLoop: Sendable {
         case stopped(RunFinishReason, RunError)
     }
 
-    func run() async -> RunResult {
-        var state = State(
-            current: Current(agent: agent, provider: provider, dispatcher: dispatcher), transcript: transcript,
-            usage: usage)
+    /// Runs from `state` until the run ends: a new run, or one read back after a crash (a batch whose calls
+    /// were cut short is finished first, see ``ToolDispatcher/recover(_:)``).
+    func run(from state: RunState, with current: Current) async -> RunResult {
+        var state = State(current: current, run: state)
+        state.run.status = .running
+        await commit(state)
+        if let batch = state.run.batch {
+            state.run.batch = current.dispatcher.recover(batch)
+            if let next = await follow(await finishBatch(&state), &state) { return next }
+        }
         while true {
-            switch await turn(&state) {
-            case .again:
-                continue
-            case .answered:
-                return finish(&state, .stop, nil)
-            case .stopped(let reason, let error):
-                return finish(&state, reason, error)
-            case .handOff(let target):
-                if let failure = await switchAgent(to: target, &state) {
-                    return finish(&state, failure.0, failure.1)
-                }
-            }
+            if let next = await follow(await turn(&state), &state) { return next }
         }
     }
 
+    /// The result when `next` ends the run; `nil` when the loop goes on.
+    private func follow(_ next: Next, _ state: inout State) async -> RunResult? {
+        switch next {
+        case .again:
+            return nil
+        case .answered:
+            return await finish(&state, .stop, nil)
+        case .stopped(let reason, let error):
+            return await finish(&state, reason, error)
+        case .handOff(let target):
+            if let failure = await switchAgent(to: target, &state) {
+                return await finish(&state, failure.0, failure.1)
+            }
+            return nil
+        }
+    }
+
+    private func commit(_ state: State) async { await onEvent(.committed(state.run)) }
+
     /// One model turn and the tool calls of its reply.
     private func turn(_ state: inout State) async -> Next {
-        if let stop = limitBeforeTurn(state) { return stop }
-        state.turns += 1
-        await onEvent(.turnStarted(turn: state.turns))
-        logger.debug("turn started", metadata: ["agent.turn": "\(state.turns)"])
+        if let stop = limitBeforeTurn(state.run) { return stop }
+        state.run.turns += 1
+        await onEvent(.turnStarted(turn: state.run.turns))
+        logger.debug("turn started", metadata: ["agent.turn": "\(state.run.turns)"])
 
         let response: ModelResponse
         do {
@@ -88,38 +88,45 @@ struct RunLoop: Sendable {
             return .stopped(.error, RunError(code: "provider_error", message: "\(error)"))
         }
         if let usage = response.usage {
-            state.usage = (state.usage ?? Usage()) + usage
-            state.lastCost = usage.cost ?? 0
+            state.run.usage = (state.run.usage ?? Usage()) + usage
+            state.run.lastCost = usage.cost ?? 0
             await onEvent(.usage(usage))
         }
-        state.model = response.source ?? state.current.agent.model.description
+        state.run.model = response.source ?? state.current.agent.model.description
         let check = ToolCallCheck(
             response.message.toolCalls, tools: state.current.dispatcher.order,
             maxPerTurn: agent.limits.maxToolCallsPerTurn, logger: logger)
         var message = response.message
         message.toolCalls = check.calls
-        state.transcript.append(message)
+        state.run.transcript.append(message)
         let text = message.text
-        if !text.isEmpty { state.lastText = text }
+        if !text.isEmpty { state.run.output = text }
         let calls = check.calls
 
         if let stop = await stopForFinishReason(response, calls: calls, &state) { return stop }
         if calls.isEmpty {
-            state.lastText = text
+            state.run.output = text
             return .answered
         }
-        if let maxTokens = agent.limits.maxTokens, let used = state.usage?.totalTokens, used >= maxTokens {
+        if let maxTokens = agent.limits.maxTokens, let used = state.run.usage?.totalTokens, used >= maxTokens {
             await closeUnrun(calls, &state, reason: "the run's token budget is spent")
             return .stopped(
                 .maxTokens,
                 RunError(code: "max_tokens", message: "used \(used) tokens, limits.max_tokens is \(maxTokens)"))
         }
-        return await runTools(calls, refusals: check.refusals, &state)
+        let limits = agent.limits
+        let dispatcher = state.current.dispatcher
+        state.run.batch = await dispatcher.check(
+            calls, refusals: check.refusals, agent: state.current.agent,
+            budget: limits.maxToolCalls.map { max(0, $0 - state.run.toolCalls.count) },
+            repeats: &state.run.repeats, maxRepeats: limits.maxRepeatedCalls, logger: logger, onEvent: onEvent)
+        await commit(state)
+        return await finishBatch(&state)
     }
 
     /// The limit that stops the run before another model call: cancellation, turns, or a cost the next call
     /// would pass.
-    private func limitBeforeTurn(_ state: State) -> Next? {
+    private func limitBeforeTurn(_ state: RunState) -> Next? {
         let limits = agent.limits
         if Task.isCancelled { return .stopped(.cancelled, Self.cancelled) }
         if state.turns >= limits.maxTurns {
@@ -167,34 +174,46 @@ struct RunLoop: Sendable {
         }
     }
 
-    /// Runs the reply's calls, appends one result per call, and decides what follows from them.
-    private func runTools(_ calls: [ToolCall], refusals: [ToolOutput?], _ state: inout State) async -> Next {
-        let limits = agent.limits
+    /// Asks the batch's approvals, runs its calls, appends one result per call, and decides what follows.
+    private func finishBatch(_ state: inout State) async -> Next {
         let current = state.current
-        let budget = limits.maxToolCalls.map { max(0, $0 - state.records.count) }
-        let batch = await current.dispatcher.dispatch(
-            calls, refusals: refusals, agent: current.agent, options: options,
-            parallel: current.agent.parallelToolCalls, budget: budget,
-            breaker: &state.breaker, maxRepeats: limits.maxRepeatedCalls, logger: logger, onEvent: onEvent)
-        append(batch.results, &state)
-        for (_, output) in batch.results {
-            if let spent = output.usage { state.usage = (state.usage ?? Usage()) + spent }
+        let save: ToolDispatcher.Commit = { run in await onEvent(.committed(run)) }
+        await current.dispatcher.approve(&state.run, agent: current.agent, approver: options.approver, commit: save)
+        await current.dispatcher.execute(
+            &state.run, agent: current.agent, options: options, parallel: current.agent.parallelToolCalls,
+            commit: save)
+        let batch = state.run.batch ?? []
+        state.run.batch = nil
+        let results = batch.map { ($0.call, $0.output ?? .error("not executed: the run was cancelled")) }
+        for (pending, (call, output)) in zip(batch, results) {
+            await onEvent(.toolResult(call: call, output: output, duration: pending.seconds.map { .seconds($0) }))
         }
+        append(results, &state)
+        for (_, output) in results {
+            if let spent = output.usage { state.run.usage = (state.run.usage ?? Usage()) + spent }
+        }
+        await commit(state)
+        return next(after: results, &state)
+    }
+
+    /// What follows a batch's results: a handoff, a stop tool's answer, a limit, or another turn.
+    private func next(after results: [(ToolCall, ToolOutput)], _ state: inout State) -> Next {
+        let limits = agent.limits
         if Task.isCancelled { return .stopped(.cancelled, Self.cancelled) }
-        if let target = batch.results.lazy.compactMap({ $0.1.handoff }).first, handOff != nil {
+        if let target = results.lazy.compactMap({ $0.1.handoff }).first, handOff != nil {
             return .handOff(to: target)
         }
-        if let stop = batch.results.first(where: { current.agent.stopAtTools.contains($0.0.name) && !$0.1.isError }) {
-            state.lastText = stop.1.content
+        let stopAt = state.current.agent.stopAtTools
+        if let stop = results.first(where: { stopAt.contains($0.0.name) && !$0.1.isError }) {
+            state.run.output = stop.1.content
             return .answered
         }
-        if batch.budgetExhausted {
+        // Calls past the budget were answered without running, so the records outnumber it.
+        if let maxCalls = limits.maxToolCalls, state.run.toolCalls.count > maxCalls {
             return .stopped(
-                .maxToolCalls,
-                RunError(code: "max_tool_calls", message: "reached limits.max_tool_calls (\(limits.maxToolCalls ?? 0))")
-            )
+                .maxToolCalls, RunError(code: "max_tool_calls", message: "reached limits.max_tool_calls (\(maxCalls))"))
         }
-        if let repeated = batch.repeatedCall {
+        if let repeated = state.run.repeats.tripped {
             return .stopped(
                 .repeatedToolCall,
                 RunError(
@@ -213,8 +232,10 @@ struct RunLoop: Sendable {
             let next = try await handOff(target)
             await onEvent(.handedOff(from: state.current.agent.name, to: next.agent.name))
             logger.debug("handed off", metadata: ["agent.handoff.to": "\(next.agent.name)"])
-            Self.replaceSystemPrompt(in: &state.transcript, with: next.agent.system)
+            Self.replaceSystemPrompt(in: &state.run.transcript, with: next.agent.system)
             state.current = next
+            state.run.agent = next.agent.name
+            await commit(state)
             return nil
         } catch {
             if error is CancellationError || Task.isCancelled { return (.cancelled, Self.cancelled) }
@@ -232,8 +253,8 @@ struct RunLoop: Sendable {
         let agent = state.current.agent
         let definitions = state.current.dispatcher.definitions
         return ModelRequest(
-            model: agent.model.name, messages: state.transcript, tools: definitions,
-            toolChoice: definitions.isEmpty ? nil : agent.toolChoice(forTurn: state.turns),
+            model: agent.model.name, messages: state.run.transcript, tools: definitions,
+            toolChoice: definitions.isEmpty ? nil : agent.toolChoice(forTurn: state.run.turns),
             parallelToolCalls: definitions.isEmpty || agent.parallelToolCalls ? nil : false,
             options: agent.model.options)
     }
@@ -287,20 +308,23 @@ struct RunLoop: Sendable {
 
     private func append(_ results: [(ToolCall, ToolOutput)], _ state: inout State) {
         for (call, output) in results {
-            state.transcript.append(.tool(callID: call.id, name: call.name, content: output.content))
-            state.records.append(
+            state.run.transcript.append(.tool(callID: call.id, name: call.name, content: output.content))
+            state.run.toolCalls.append(
                 ToolCallRecord(
                     id: call.id, name: call.name, arguments: ToolDispatcher.recordedArguments(call.arguments),
                     isError: output.isError, content: output.content))
         }
     }
 
-    private func finish(_ state: inout State, _ reason: RunFinishReason, _ error: RunError?) -> RunResult {
+    /// Ends the run: the state is committed as finished and becomes the result.
+    private func finish(_ state: inout State, _ reason: RunFinishReason, _ error: RunError?) async -> RunResult {
         logger.debug("run finished", metadata: ["agent.finish_reason": "\(reason.rawValue)"])
-        return RunResult(
-            agent: state.current.agent.name, output: state.lastText, finishReason: reason, turns: state.turns,
-            toolCalls: state.records, usage: state.usage, error: error, transcript: state.transcript,
-            model: state.model)
+        state.run.status = .finished
+        state.run.finishReason = reason
+        state.run.error = error
+        state.run.agent = state.current.agent.name
+        await commit(state)
+        return state.run.result
     }
 
     /// A cost for messages: up to six decimals, no trailing zeros.

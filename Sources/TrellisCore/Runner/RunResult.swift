@@ -144,3 +144,23 @@ public struct RunResult: Sendable, Hashable {
         self.model = model
     }
 }
+
+extension ToolCallRecord: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case id, name, arguments
+        case isError = "is_error"
+        case content
+    }
+}
+
+extension RunError: Codable {}
+
+extension RouteDecision: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case label, agent, confidence, classifier
+        case runnerUp = "runner_up"
+        case scores
+        case fallbackReason = "fallback_reason"
+        case latency, usage
+    }
+}

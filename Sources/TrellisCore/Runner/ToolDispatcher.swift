@@ -1,6 +1,10 @@
 import Logging
 
 /// Checks and runs one reply's tool calls, and turns every failure into an error result.
+///
+/// A batch goes through three steps, each committed to the run's state so that a crash loses nothing: every call
+/// is checked (tool, arguments, budget, repeats, approval rule), approvals are asked, and the approved calls run
+/// (concurrently when the agent allows), each result committed as its call finishes.
 struct ToolDispatcher: Sendable {
     let tools: [String: any ToolExecutor]
     let order: [String]
@@ -14,144 +18,192 @@ struct ToolDispatcher: Sendable {
     /// The definitions offered to the model, in registration order.
     var definitions: [ToolDefinition] { order.compactMap { tools[$0]?.definition } }
 
-    /// Counts consecutive identical calls (same tool, same canonical arguments) across turns.
-    struct RepeatBreaker: Sendable {
-        var lastSignature: String?
-        var count = 0
+    /// Where a batch reports progress: called with the state after each step.
+    typealias Commit = (RunState) async -> Void
 
-        /// Records a call and returns how many times in a row it has now been made.
-        mutating func record(_ signature: String) -> Int {
-            count = signature == lastSignature ? count + 1 : 1
-            lastSignature = signature
-            return count
-        }
-    }
-
-    struct Batch {
-        /// One result per call, in call order.
-        var results: [(ToolCall, ToolOutput)]
-        var budgetExhausted = false
-        /// The name of a tool that tripped the repeat breaker.
-        var repeatedCall: String?
-    }
-
-    private enum Plan {
-        case run(any ToolExecutor, JSONValue)
-        case done(ToolOutput)
-    }
-
-    func dispatch(
-        _ calls: [ToolCall], refusals: [ToolOutput?], agent: AgentDefinition, options: AgentRunner.Options,
-        parallel: Bool, budget: Int?,
-        breaker: inout RepeatBreaker, maxRepeats: Int, logger: Logger,
+    /// Checks each call of a reply, in order: the batch it starts, with refused calls already answered.
+    func check(
+        _ calls: [ToolCall], refusals: [ToolOutput?], agent: AgentDefinition, budget: Int?,
+        repeats: inout RunState.Repeats, maxRepeats: Int, logger: Logger,
         onEvent: @Sendable (RunEvent) async -> Void
-    ) async -> Batch {
-        var batch = Batch(results: [])
-        var plans: [Plan] = []
+    ) async -> [PendingCall] {
+        var batch: [PendingCall] = []
+        repeats.tripped = nil
         for (position, call) in calls.enumerated() {
             await onEvent(.toolCall(call))
             logger.debug("tool call", metadata: ["tool.name": "\(call.name)", "tool.call_id": "\(call.id)"])
             if let refusal = refusals[position] {
-                plans.append(.done(refusal))
+                batch.append(PendingCall(call: call, phase: .done, output: refusal))
                 continue
             }
             if let budget, position >= budget {
-                batch.budgetExhausted = true
-                plans.append(.done(.error("not executed: the run reached limits.max_tool_calls")))
+                batch.append(
+                    PendingCall(
+                        call: call, phase: .done, output: .error("not executed: the run reached limits.max_tool_calls"))
+                )
                 continue
             }
             let parsed = Self.parseArguments(call.arguments)
             let signature = call.name + "\u{0}" + ((try? parsed.get())?.serialized(sortedKeys: true) ?? call.arguments)
-            if breaker.record(signature) >= maxRepeats {
-                batch.repeatedCall = call.name
-                plans.append(
-                    .done(
-                        .error(
+            repeats.count = signature == repeats.signature ? repeats.count + 1 : 1
+            repeats.signature = signature
+            if repeats.count >= maxRepeats {
+                repeats.tripped = call.name
+                batch.append(
+                    PendingCall(
+                        call: call, phase: .done,
+                        output: .error(
                             "not executed: '\(call.name)' was called with the same arguments \(maxRepeats) times in a row"
                         )))
                 continue
             }
-            plans.append(await approved(plan(call, parsed), call, agent: agent, approver: options.approver))
-        }
-
-        let context = { (call: ToolCall) in
-            ToolContext(agent: agent.name, runID: options.runID, callID: call.id, workspace: options.workspace)
-        }
-        var outputs = [ToolOutput?](repeating: nil, count: calls.count)
-        var durations = [Duration?](repeating: nil, count: calls.count)
-        if parallel {
-            await withTaskGroup(of: (Int, Timed).self) { group in
-                for (position, plan) in plans.enumerated() {
-                    switch plan {
-                    case .done(let output):
-                        outputs[position] = output
-                    case .run(let executor, let arguments):
-                        let callContext = context(calls[position])
-                        group.addTask { (position, await Self.execute(executor, arguments, callContext)) }
-                    }
-                }
-                for await (position, timed) in group {
-                    outputs[position] = timed.output
-                    durations[position] = timed.duration
-                }
+            if case .refused(let refusal) = prepare(call) {
+                batch.append(PendingCall(call: call, phase: .done, output: refusal))
+                continue
             }
-        } else {
-            for (position, plan) in plans.enumerated() {
-                switch plan {
-                case .done(let output): outputs[position] = output
-                case .run(let executor, let arguments):
-                    let timed = await Self.execute(executor, arguments, context(calls[position]))
-                    outputs[position] = timed.output
-                    durations[position] = timed.duration
-                }
+            switch agent.approval.rule(for: call.name) {
+            case .allow: batch.append(PendingCall(call: call, phase: .ready))
+            case .ask: batch.append(PendingCall(call: call, phase: .approval))
+            case .deny:
+                batch.append(
+                    PendingCall(
+                        call: call, phase: .done,
+                        output: .error("not executed: the agent's approval policy denies tool '\(call.name)'")))
             }
-        }
-        for (position, call) in calls.enumerated() {
-            let output = outputs[position] ?? .error("not executed: the run was cancelled")
-            batch.results.append((call, output))
-            await onEvent(.toolResult(call: call, output: output, duration: durations[position]))
         }
         return batch
     }
 
-    private func plan(_ call: ToolCall, _ parsed: Result<JSONValue, JSONParseError>) -> Plan {
+    /// Asks for the approval of each call that waits for one, committing each answer.
+    func approve(
+        _ state: inout RunState, agent: AgentDefinition, approver: (any ToolApprover)?, commit: Commit
+    ) async {
+        guard var batch = state.batch else { return }
+        for position in batch.indices where batch[position].phase == .approval {
+            let call = batch[position].call
+            guard let approver else {
+                batch[position].phase = .done
+                batch[position].output = .error(
+                    "not executed: tool '\(call.name)' needs approval (approval: ask) and there is no terminal to "
+                        + "ask on; set its rule to allow for unattended runs")
+                continue
+            }
+            if Task.isCancelled { break }
+            if await approver.approve(call, agent: agent.name) {
+                batch[position].phase = .ready
+            } else {
+                batch[position].phase = .done
+                batch[position].output = .error("not executed: the user declined the call to '\(call.name)'")
+            }
+            state.batch = batch
+            await commit(state)
+        }
+        state.batch = batch
+    }
+
+    /// Runs the batch's ready calls, committing each start and each result.
+    func execute(
+        _ state: inout RunState, agent: AgentDefinition, options: AgentRunner.Options, parallel: Bool, commit: Commit
+    ) async {
+        guard var batch = state.batch else { return }
+        let context = { (call: ToolCall) in
+            ToolContext(agent: agent.name, runID: options.runID, callID: call.id, workspace: options.workspace)
+        }
+        func finish(_ position: Int, _ output: ToolOutput, _ duration: Duration?) {
+            batch[position].phase = .done
+            batch[position].output = output
+            batch[position].seconds = duration?.secondsValue
+        }
+        if parallel {
+            var started: [(Int, any ToolExecutor, JSONValue)] = []
+            for position in batch.indices where batch[position].phase == .ready {
+                switch prepare(batch[position].call) {
+                case .run(let executor, let arguments):
+                    batch[position].phase = .running
+                    started.append((position, executor, arguments))
+                case .refused(let refusal): finish(position, refusal, nil)
+                }
+            }
+            state.batch = batch
+            if !started.isEmpty { await commit(state) }
+            await withTaskGroup(of: (Int, Timed).self) { group in
+                for (position, executor, arguments) in started {
+                    let callContext = context(batch[position].call)
+                    group.addTask { (position, await Self.execute(executor, arguments, callContext)) }
+                }
+                for await (position, timed) in group {
+                    finish(position, timed.output, timed.duration)
+                    state.batch = batch
+                    await commit(state)
+                }
+            }
+        } else {
+            for position in batch.indices where batch[position].phase == .ready {
+                guard !Task.isCancelled else { break }
+                switch prepare(batch[position].call) {
+                case .run(let executor, let arguments):
+                    batch[position].phase = .running
+                    state.batch = batch
+                    await commit(state)
+                    let timed = await Self.execute(executor, arguments, context(batch[position].call))
+                    finish(position, timed.output, timed.duration)
+                case .refused(let refusal):
+                    finish(position, refusal, nil)
+                }
+                state.batch = batch
+                await commit(state)
+            }
+        }
+        for position in batch.indices where batch[position].phase != .done {
+            finish(position, .error("not executed: the run was cancelled"), nil)
+        }
+        state.batch = batch
+    }
+
+    /// Readies a batch read back after a crash: a call that was running has an unknown outcome, so it runs again
+    /// only when its tool is idempotent.
+    func recover(_ batch: [PendingCall]) -> [PendingCall] {
+        batch.map { pending in
+            guard pending.phase == .running else { return pending }
+            var recovered = pending
+            let name = pending.call.name
+            if tools[name]?.definition.idempotent == true {
+                recovered.phase = .ready
+            } else {
+                recovered.phase = .done
+                recovered.output = .error(
+                    "outcome unknown: the run was interrupted while '\(name)' was running, and it was not run again "
+                        + "because '\(name)' is not declared idempotent; check its effect before calling it again")
+            }
+            return recovered
+        }
+    }
+
+    /// What a checked call leads to.
+    private enum Prepared {
+        /// The tool runs on the parsed arguments.
+        case run(any ToolExecutor, JSONValue)
+        /// An error result answers the call instead.
+        case refused(ToolOutput)
+    }
+
+    /// The tool and parsed arguments of a call, or the error result that answers it instead.
+    private func prepare(_ call: ToolCall) -> Prepared {
         guard let executor = tools[call.name] else {
             let available = order.isEmpty ? "none" : order.joined(separator: ", ")
-            return .done(.error("unknown tool '\(call.name)'; available tools: \(available)"))
+            return .refused(.error("unknown tool '\(call.name)'; available tools: \(available)"))
         }
         let arguments: JSONValue
-        switch parsed {
+        switch Self.parseArguments(call.arguments) {
         case .success(let value): arguments = value
         case .failure(let error):
-            return .done(.error("invalid arguments for tool '\(call.name)': not valid JSON (\(error))"))
+            return .refused(.error("invalid arguments for tool '\(call.name)': not valid JSON (\(error))"))
         }
         let problems = JSONSchemaValidator(schema: executor.definition.parameters).violations(of: arguments)
         if !problems.isEmpty {
-            return .done(.error("invalid arguments for tool '\(call.name)': " + problems.joined(separator: "; ")))
+            return .refused(.error("invalid arguments for tool '\(call.name)': " + problems.joined(separator: "; ")))
         }
         return .run(executor, arguments)
-    }
-
-    /// Applies the agent's approval policy to a call that is otherwise ready to run.
-    private func approved(_ plan: Plan, _ call: ToolCall, agent: AgentDefinition, approver: (any ToolApprover)?) async
-        -> Plan
-    {
-        guard case .run = plan else { return plan }
-        switch agent.approval.rule(for: call.name) {
-        case .allow:
-            return plan
-        case .deny:
-            return .done(.error("not executed: the agent's approval policy denies tool '\(call.name)'"))
-        case .ask:
-            guard let approver else {
-                return .done(
-                    .error(
-                        "not executed: tool '\(call.name)' needs approval (approval: ask) and there is no terminal to "
-                            + "ask on; set its rule to allow for unattended runs"))
-            }
-            if await approver.approve(call, agent: agent.name) { return plan }
-            return .done(.error("not executed: the user declined the call to '\(call.name)'"))
-        }
     }
 
     /// A call's output and how long the tool ran.

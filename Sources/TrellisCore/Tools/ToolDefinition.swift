@@ -6,6 +6,10 @@ public struct ToolDefinition: Sendable, Hashable {
     public var description: String
     /// The JSON Schema of the arguments object.
     public var parameters: JSONValue
+    /// Whether running the tool twice with the same arguments does no more than running it once (reading a
+    /// file, a clock, a calculation). A call cut short by a crash is re-run on resume only when this is true;
+    /// otherwise its outcome is unknown and the model is told so. Never sent to the model.
+    public var idempotent: Bool
 
     /// Creates a tool definition.
     ///
@@ -13,9 +17,14 @@ public struct ToolDefinition: Sendable, Hashable {
     ///   - name: The name the model calls the tool by.
     ///   - description: What the tool does.
     ///   - parameters: The JSON Schema of the arguments; defaults to an object with no properties.
-    public init(name: String, description: String, parameters: JSONValue = ["type": "object", "properties": [:]]) {
+    ///   - idempotent: Whether a second run with the same arguments is harmless (see ``idempotent``).
+    public init(
+        name: String, description: String, parameters: JSONValue = ["type": "object", "properties": [:]],
+        idempotent: Bool = false
+    ) {
         self.name = name
         self.description = description
         self.parameters = parameters
+        self.idempotent = idempotent
     }
 }
