@@ -21,6 +21,25 @@ public struct MCPServerSettings: Sendable, Hashable {
     public var callTimeout: Duration
     /// `path:line:column` of the entry, for errors about it.
     public var place: String
+    /// Tools declared safe to run twice (`idempotent: [NAME, ...]`, or `true` for all), besides those the server
+    /// marks `idempotentHint` or `readOnlyHint`; a call cut short by a crash is re-run on resume only for these.
+    public var idempotent: IdempotentTools = .listed([])
+
+    /// Which of a server's tools are idempotent.
+    public enum IdempotentTools: Sendable, Hashable {
+        /// Every tool of the server.
+        case all
+        /// The tools named.
+        case listed(Set<String>)
+
+        /// Whether `tool` is one of them.
+        public func contains(_ tool: String) -> Bool {
+            switch self {
+            case .all: true
+            case .listed(let names): names.contains(tool)
+            }
+        }
+    }
 
     /// Creates settings; by default 10 s to start and 60 s per call.
     public init(

@@ -284,6 +284,14 @@ struct WorkspaceConfigurationLoader {
                 value, field: "\(field).startup_timeout", in: ConfigLimits.timeout)
         case "timeout":
             server.callTimeout = try reader.duration(value, field: "\(field).timeout", in: ConfigLimits.timeout)
+        case "idempotent":
+            if case .sequence(let names) = value {
+                var listed: Set<String> = []
+                for name in names { listed.insert(try reader.string(name, field: "\(field).idempotent")) }
+                server.idempotent = .listed(listed)
+            } else {
+                server.idempotent = try reader.bool(value, field: "\(field).idempotent") ? .all : .listed([])
+            }
         default: break
         }
     }

@@ -58,6 +58,11 @@ extension PluginManifest {
                 "type": "object",
                 "description": "The JSON Schema of the arguments, an object schema (default: no arguments).",
             ],
+            "idempotent": [
+                "type": "boolean",
+                "description":
+                    "true when running the tool twice does no more than once; a call a crash cut short is re-run on resume only then.",
+            ],
         ],
     ]
 }

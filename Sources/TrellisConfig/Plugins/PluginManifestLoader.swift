@@ -237,6 +237,7 @@ struct PluginManifestLoader {
                     if let problem = PluginManifest.parametersProblem(tool.parameters) {
                         throw reader.error(at: member.value, "tool '\(name)': 'parameters' \(problem)")
                     }
+                case "idempotent": tool.idempotent = try reader.bool(member.value, field: "tools.idempotent")
                 default: break
                 }
             }

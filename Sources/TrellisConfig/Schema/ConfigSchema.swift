@@ -68,6 +68,11 @@ public enum ConfigSchema {
             "working_dir": ["type": "string", "description": "Relative to the workspace; default the workspace."],
             "startup_timeout": duration,
             "timeout": duration,
+            "idempotent": [
+                "type": ["boolean", "array"], "items": ["type": "string"],
+                "description":
+                    "Tools safe to run twice (true for all): re-run on resume when a crash cut their call short.",
+            ],
         ],
     ]
 

@@ -19,7 +19,7 @@ public struct CalculatorTool: ToolExecutor {
             "properties": ["expression": ["type": "string", "minLength": 1, "maxLength": 1000]],
             "required": ["expression"],
             "additionalProperties": false,
-        ])
+        ], idempotent: true)
 
     public func execute(arguments: JSONValue, context: ToolContext) async throws -> ToolOutput {
         let expression = arguments["expression"]?.stringValue ?? ""

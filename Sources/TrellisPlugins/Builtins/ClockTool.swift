@@ -19,7 +19,7 @@ public struct ClockTool: ToolExecutor {
                 "timezone": ["type": "string", "description": "IANA time zone, e.g. America/New_York. Default UTC."]
             ],
             "additionalProperties": false,
-        ])
+        ], idempotent: true)
 
     public func execute(arguments: JSONValue, context: ToolContext) async throws -> ToolOutput {
         let name = arguments["timezone"]?.stringValue ?? "UTC"

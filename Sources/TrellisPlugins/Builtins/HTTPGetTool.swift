@@ -45,7 +45,7 @@ public struct HTTPGetTool: ToolExecutor {
             "properties": ["url": ["type": "string", "pattern": "^https?://", "description": "The URL to fetch."]],
             "required": ["url"],
             "additionalProperties": false,
-        ])
+        ], idempotent: true)
 
     public func execute(arguments: JSONValue, context: ToolContext) async throws -> ToolOutput {
         let text = arguments["url"]?.stringValue ?? ""

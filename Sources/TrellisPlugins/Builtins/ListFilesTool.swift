@@ -24,7 +24,7 @@ public struct ListFilesTool: ToolExecutor {
             "type": "object",
             "properties": ["path": ["type": "string", "description": "Folder relative to the root; default '.'."]],
             "additionalProperties": false,
-        ])
+        ], idempotent: true)
 
     public func execute(arguments: JSONValue, context: ToolContext) async throws -> ToolOutput {
         let relative = arguments["path"]?.stringValue ?? "."

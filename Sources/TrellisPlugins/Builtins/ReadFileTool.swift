@@ -26,7 +26,7 @@ public struct ReadFileTool: ToolExecutor {
             ],
             "required": ["path"],
             "additionalProperties": false,
-        ])
+        ], idempotent: true)
 
     public func execute(arguments: JSONValue, context: ToolContext) async throws -> ToolOutput {
         let relative = arguments["path"]?.stringValue ?? ""

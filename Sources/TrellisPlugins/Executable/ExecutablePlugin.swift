@@ -108,8 +108,9 @@ public struct ExecutablePlugin: Sendable {
                 return .failure(PluginFailure("tool '\(name)': 'parameters' \(problem)"))
             }
             tools.append(
-                ToolDefinition(name: name, description: entry["description"]?.stringValue ?? "", parameters: parameters)
-            )
+                ToolDefinition(
+                    name: name, description: entry["description"]?.stringValue ?? "", parameters: parameters,
+                    idempotent: entry["idempotent"]?.boolValue == true))
         }
         return .success(tools)
     }

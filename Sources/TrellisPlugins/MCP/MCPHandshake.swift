@@ -46,10 +46,14 @@ struct MCPHandshake: Sendable {
                     throw failure("the server listed a tool without a name: \(item.serialized())")
                 }
                 let schema = item["inputSchema"].flatMap { $0.objectValue == nil ? nil : $0 }
+                let hints = item["annotations"]
+                let idempotent =
+                    configuration.idempotent.contains(name) || hints?["idempotentHint"]?.boolValue == true
+                    || hints?["readOnlyHint"]?.boolValue == true
                 tools.append(
                     ToolDefinition(
                         name: name, description: item["description"]?.stringValue ?? "",
-                        parameters: schema ?? ["type": "object", "properties": [:]]))
+                        parameters: schema ?? ["type": "object", "properties": [:]], idempotent: idempotent))
             }
             cursor = page["nextCursor"]?.stringValue
             if let next = cursor, !seen.insert(next).inserted {
