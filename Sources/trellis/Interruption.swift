@@ -3,7 +3,14 @@ import Foundation
 import UnixSignals
 
 /// A `trellis` command: asynchronous, and handed to the task that runs it so that a signal can stop it.
-protocol TrellisCommand: AsyncParsableCommand, Sendable {}
+protocol TrellisCommand: AsyncParsableCommand, Sendable {
+    /// Whether the command handles SIGINT, SIGTERM and SIGHUP itself (`trellis chat`: Ctrl-C cancels a turn).
+    static var handlesSignals: Bool { get }
+}
+
+extension TrellisCommand {
+    static var handlesSignals: Bool { false }
+}
 
 /// Stops a command cleanly on SIGINT, SIGTERM or SIGHUP.
 ///
@@ -17,6 +24,11 @@ enum Interruption {
     ///
     /// - Throws: What `command` throws; after a signal, `ExitCode(128 + signal)` instead.
     static func run(_ command: any TrellisCommand) async throws {
+        if type(of: command).handlesSignals {
+            var running = command
+            try await running.run()
+            return
+        }
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm, .sighup)
         try await withThrowingTaskGroup(of: UnixSignal?.self) { group in
             group.addTask {

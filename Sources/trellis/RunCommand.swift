@@ -20,6 +20,8 @@ extension Trellis {
 
         @OptionGroup var workspace: WorkspaceOptions
 
+        @OptionGroup var sessions: SessionOptions
+
         @Argument(help: "Agent name or path to an agent YAML file.")
         var agent: String
 
@@ -94,7 +96,7 @@ extension Trellis {
                 throw CLIFailure.invalid(error.description)
             }
             var definition = resolved
-            if let override { definition.model = try overridden(definition.model, by: override, in: loaded) }
+            if let override { definition.model = try Self.overridden(definition.model, by: override, in: loaded) }
             known.model = definition.model.description
             let text = try readInput()
             let images: [ContentPart]
@@ -112,11 +114,35 @@ extension Trellis {
             let options = AgentRunner.Options(
                 stream: stream, workspace: WorkspaceOptions.absolute(loaded.root),
                 approver: TerminalApprover.ifAvailable())
-            let result = try await workspace.withAgents(in: loaded) { agents in
-                try await agents.prepare(definition)
-                let runner = AgentRunner(resolver: agents)
-                return await progress.showing {
-                    await runner.run(definition, input: input, options: options) { event in progress.handle(event) }
+            let result = try await sessions.withConversation(agent: known.agent, root: loaded.root) { conversation in
+                try await workspace.withAgents(in: loaded) { agents in
+                    try await agents.prepare(definition)
+                    let runner = AgentRunner(resolver: agents)
+                    let show: @Sendable (RunEvent) async -> Void = { event in progress.handle(event) }
+                    guard let conversation else {
+                        return await progress.showing {
+                            await runner.run(definition, input: input, options: options, onEvent: show)
+                        }
+                    }
+                    if let state = conversation.state, state.status == .running {
+                        if !quiet {
+                            Output.err(
+                                "↻ resuming session '\(conversation.name)' (\(Conversation.resumeSummary(of: state)))\n"
+                            )
+                        }
+                        var resumeOptions = options
+                        resumeOptions.runID = state.runID
+                        _ = await progress.showing {
+                            await conversation.resume(definition, runner: runner, options: resumeOptions, onEvent: show)
+                        }
+                    }
+                    let result = await progress.showing {
+                        await conversation.send(input, to: definition, runner: runner, options: options, onEvent: show)
+                    }
+                    if let failure = conversation.failure {
+                        Output.error("session '\(conversation.name)' was not saved: \(failure)")
+                    }
+                    return result
                 }
             }
             if json {
@@ -130,7 +156,10 @@ extension Trellis {
             if !result.finishReason.isSuccess { throw ExitCode(1) }
         }
 
-        private func parsedParams() throws -> [String: String] {
+        private func parsedParams() throws -> [String: String] { try Self.parsedParams(params) }
+
+        /// `-p key=value` options as a dictionary.
+        static func parsedParams(_ params: [String]) throws -> [String: String] {
             var values: [String: String] = [:]
             for item in params {
                 guard let equals = item.firstIndex(of: "="), equals != item.startIndex else {
@@ -141,7 +170,10 @@ extension Trellis {
             return values
         }
 
-        private func parsedModel() throws -> ModelReference? {
+        private func parsedModel() throws -> ModelReference? { try Self.parsedModel(model) }
+
+        /// `--model provider/id` as a reference.
+        static func parsedModel(_ model: String?) throws -> ModelReference? {
             guard let model else { return nil }
             guard let reference = ModelReference(shorthand: model) else {
                 throw CLIFailure.invalid(
@@ -153,7 +185,7 @@ extension Trellis {
 
         /// The agent's model replaced by `--model`: same generation options, no fallbacks (the model asked for
         /// is the one that answers, or the run fails).
-        private func overridden(_ model: ModelReference, by override: ModelReference, in workspace: Workspace) throws
+        static func overridden(_ model: ModelReference, by override: ModelReference, in workspace: Workspace) throws
             -> ModelReference
         {
             let providers = workspace.configuration.providers.keys.sorted()

@@ -2,7 +2,7 @@
 /// (`--args '{"a":1}' --args '{"b":2}'` would call with `{"b":2}`), so a repeated one is bad usage instead.
 enum SingleValueOptions {
     /// Each option's spellings; `-p` and `--image` add up and are not here.
-    static let spellings: [[String]] = [["--workspace"], ["--model", "-m"], ["--args"]]
+    static let spellings: [[String]] = [["--workspace"], ["--model", "-m"], ["--args"], ["--session"]]
 
     /// The first option given more than once before `--`, as the message to exit with.
     static func repeated(in arguments: [String]) -> String? {

@@ -11,7 +11,8 @@ struct Trellis: TrellisCommand {
         abstract: "Run YAML-defined agents against any chat model, with tools.",
         version: TrellisVersion.current,
         subcommands: [
-            Run.self, Route.self, Validate.self, Agents.self, Tools.self, Tool.self, Plugin.self, Provider.self,
+            Run.self, Chat.self, Resume.self, Sessions.self, Route.self, Validate.self, Agents.self, Tools.self,
+            Tool.self, Plugin.self, Provider.self,
             Schema.self,
         ])
 
@@ -94,6 +95,10 @@ struct CLIFailure: Error {
         case modelNotInstalled = "model_not_installed"
         /// Anything else that stopped the run before its first model call (an MCP server that did not start).
         case setupFailed = "setup_failed"
+        /// `--session` names a session another process is running.
+        case sessionBusy = "session_busy"
+        /// `--session` or `-c` cannot be used: no such session, another agent's, or the store cannot be read.
+        case sessionUnavailable = "session_unavailable"
     }
 
     var message: String
