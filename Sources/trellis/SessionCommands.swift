@@ -150,9 +150,9 @@ extension Trellis {
             let options = AgentRunner.Options(
                 stream: stream, runID: stored.state.runID, workspace: WorkspaceOptions.absolute(loaded.root),
                 approver: TerminalApprover.ifAvailable())
-            var sessions = SessionOptions()
-            sessions.session = name
-            let result = try await sessions.withConversation(agent: stored.summary.agent, root: loaded.root) {
+            let result = try await SessionOptions.withConversation(
+                named: name, continueLast: false, agent: stored.summary.agent, root: loaded.root
+            ) {
                 conversation in
                 try await workspace.withAgents(in: loaded) { agents in
                     try await agents.prepare(definition)

@@ -26,13 +26,23 @@ struct SessionOptions: ParsableArguments {
     func withConversation<R: Sendable>(
         agent: String, root: String, fallbackName: String? = nil, _ body: (Conversation?) async throws -> R
     ) async throws -> R {
+        try await Self.withConversation(
+            named: session, continueLast: continueLast, agent: agent, root: root, fallbackName: fallbackName, body)
+    }
+
+    /// ``withConversation(agent:root:fallbackName:_:)`` for a session `name`d, or the agent's last one.
+    static func withConversation<R: Sendable>(
+        named session: String?, continueLast: Bool, agent: String, root: String, fallbackName: String? = nil,
+        _ body: (Conversation?) async throws -> R
+    ) async throws -> R {
         if session != nil, continueLast {
             throw CLIFailure.invalid("--session and -c cannot be combined", code: .invalidUsage)
         }
-        guard isRequested || fallbackName != nil else { return try await body(nil) }
+        guard session != nil || continueLast || fallbackName != nil else { return try await body(nil) }
         let store = try await Self.open(root: root)
         do {
-            let conversation = try await claim(agent: agent, store: store, fallbackName: fallbackName)
+            let conversation = try await claim(
+                session: session, continueLast: continueLast, agent: agent, store: store, fallbackName: fallbackName)
             let result = try await body(conversation)
             await store.close()
             return result
@@ -51,12 +61,14 @@ struct SessionOptions: ParsableArguments {
         }
     }
 
-    private func claim(agent: String, store: SessionStore, fallbackName: String?) async throws -> Conversation {
+    private static func claim(
+        session: String?, continueLast: Bool, agent: String, store: SessionStore, fallbackName: String?
+    ) async throws -> Conversation {
         let name: String
         if let session {
             name = session
         } else if continueLast {
-            let sessions = try await Self.unavailable { () async throws(SessionError) in try await store.sessions() }
+            let sessions = try await unavailable { () async throws(SessionError) in try await store.sessions() }
             guard let last = sessions.first(where: { $0.agent == agent }) else {
                 throw CLIFailure(
                     message: "-c: agent '\(agent)' has no session to continue; start one with --session NAME",
@@ -73,7 +85,7 @@ struct SessionOptions: ParsableArguments {
             if case .invalidName = error { throw CLIFailure.invalid("--session: \(error)", code: .invalidUsage) }
             throw CLIFailure(message: error.description, exitCode: 1, code: .sessionUnavailable)
         }
-        let stored = try await Self.unavailable { () async throws(SessionError) in try await store.session(name) }
+        let stored = try await unavailable { () async throws(SessionError) in try await store.session(name) }
         if let stored, stored.summary.agent != agent {
             throw CLIFailure(
                 message:
