@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrellisCore
 import TrellisTesting
 
 /// What one `trellis` invocation printed and returned.
@@ -69,6 +70,91 @@ struct CLIHarness {
         return try await runProgram(
             "/usr/bin/env", ["python3", path, answer?.prompt ?? "", answer?.reply ?? "", Self.binary] + arguments,
             environment: environment)
+    }
+
+    /// One step of a scripted terminal session: wait until the screen shows `text` (after what earlier steps
+    /// waited for) or until the file `path` exists, then type `keys`.
+    struct TerminalStep: Sendable {
+        var text: String?
+        var path: String?
+        var keys: String
+
+        /// Waits for `text` on the screen, then types `keys`.
+        static func after(_ text: String, type keys: String) -> TerminalStep {
+            TerminalStep(text: text, path: nil, keys: keys)
+        }
+
+        /// Waits for the file `path`, then types `keys`.
+        static func once(_ path: String, type keys: String) -> TerminalStep {
+            TerminalStep(text: nil, path: path, keys: keys)
+        }
+    }
+
+    /// Runs `trellis arguments…` on a pseudo-terminal and types `steps` into it, each once what it waits for
+    /// shows; the outcome's stdout is everything the terminal showed. A step that waits 60 s in vain ends the
+    /// session (the screen so far is returned, and the status is 99).
+    func runOnTerminal(
+        _ arguments: [String], steps: [TerminalStep], environment: [String: String] = [:]
+    ) async throws -> CLIOutcome {
+        let script = """
+            import json, os, pty, select, sys, time
+            steps = json.loads(sys.argv[1])
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.execv(sys.argv[2], sys.argv[2:])
+            seen, mark, failed = b"", 0, False
+            def pump(timeout):
+                global seen
+                ready, _, _ = select.select([fd], [], [], timeout)
+                if not ready:
+                    return True
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:
+                    return False
+                if not chunk:
+                    return False
+                seen += chunk
+                return True
+            alive = True
+            for step in steps:
+                deadline = time.time() + 60
+                while True:
+                    if step.get("text") is not None:
+                        found = seen.find(step["text"].encode(), mark)
+                        if found >= 0:
+                            mark = found + len(step["text"].encode())
+                            break
+                    elif os.path.exists(step["path"]):
+                        break
+                    if not alive or time.time() > deadline:
+                        failed = True
+                        break
+                    alive = pump(0.05)
+                if failed:
+                    break
+                time.sleep(0.05)
+                os.write(fd, step["keys"].encode())
+            if failed:
+                os.kill(pid, 9)
+            while pump(30) and alive:
+                pass
+            _, status = os.waitpid(pid, 0)
+            sys.stdout.write(seen.decode(errors="replace"))
+            sys.exit(99 if failed else os.waitstatus_to_exitcode(status))
+            """
+        let path = root + "/terminal_steps.py"
+        try script.write(toFile: path, atomically: true, encoding: .utf8)
+        let encoded = JSONValue.array(
+            steps.map { step in
+                [
+                    "text": step.text.map(JSONValue.string) ?? .null, "path": step.path.map(JSONValue.string) ?? .null,
+                    "keys": .string(step.keys),
+                ]
+            }
+        ).serialized()
+        return try await runProgram(
+            "/usr/bin/env", ["python3", path, encoded, Self.binary] + arguments, environment: environment)
     }
 
     /// Runs any program the way ``run(_:stdin:environment:)`` runs `trellis` (for wrappers such as a pty).

@@ -216,7 +216,8 @@ import TrellisTesting
             try FileManager.default.removeItem(atPath: log + ".pid")
             async let resumed = cli.run(["resume", "peek"], environment: env)
             // The call started again (its tool is idempotent); ending the plugin ends its sleep, and the run goes on.
-            guard await Poll.until(timeout: .seconds(60), { FileManager.default.fileExists(atPath: log + ".pid") }) else {
+            guard await Poll.until(timeout: .seconds(60), { FileManager.default.fileExists(atPath: log + ".pid") })
+            else {
                 let outcome = try await resumed
                 Issue.record("the call did not run again: \(outcome.status) \(outcome.stdout) \(outcome.stderr)")
                 return

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import SQLiteNIO
 import TrellisCore
 
@@ -69,13 +70,13 @@ public actor SessionStore {
     }
 
     private func prepare() async throws {
-        _ = try await connection.query("PRAGMA journal_mode = WAL", [])
-        _ = try await connection.query("PRAGMA synchronous = NORMAL", [])
-        _ = try await connection.query("PRAGMA busy_timeout = 5000", [])
+        _ = try await execute("PRAGMA journal_mode = WAL", [])
+        _ = try await execute("PRAGMA synchronous = NORMAL", [])
+        _ = try await execute("PRAGMA busy_timeout = 5000", [])
         try await transaction {
-            _ = try await connection.query(
+            _ = try await execute(
                 "CREATE TABLE IF NOT EXISTS trellis_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)", [])
-            let rows = try await connection.query("SELECT value FROM trellis_meta WHERE key = 'schema_version'", [])
+            let rows = try await execute("SELECT value FROM trellis_meta WHERE key = 'schema_version'", [])
             if let stored = rows.first?.column("value")?.string.flatMap(Int.init) {
                 guard stored <= Self.schemaVersion else {
                     throw SessionError.database(
@@ -85,18 +86,18 @@ public actor SessionStore {
                     )
                 }
             } else {
-                _ = try await connection.query(
+                _ = try await execute(
                     "INSERT INTO trellis_meta (key, value) VALUES ('schema_version', ?)",
                     [.text("\(Self.schemaVersion)")])
             }
-            _ = try await connection.query(
+            _ = try await execute(
                 """
                 CREATE TABLE IF NOT EXISTS sessions (
                     name TEXT PRIMARY KEY, agent TEXT NOT NULL, answering TEXT NOT NULL, status TEXT NOT NULL,
                     turns INTEGER NOT NULL, input_tokens INTEGER, output_tokens INTEGER, cost REAL,
                     messages INTEGER NOT NULL, created_at REAL NOT NULL, updated_at REAL NOT NULL, state TEXT NOT NULL)
                 """, [])
-            _ = try await connection.query(
+            _ = try await execute(
                 """
                 CREATE TABLE IF NOT EXISTS session_leases (
                     name TEXT PRIMARY KEY, pid INTEGER NOT NULL, started TEXT NOT NULL, since REAL NOT NULL)
@@ -118,13 +119,13 @@ public actor SessionStore {
         let me = ProcessIdentity.current
         try await guarded {
             try await transaction {
-                let rows = try await connection.query(
+                let rows = try await execute(
                     "SELECT pid, started FROM session_leases WHERE name = ?", [.text(name)])
                 if let row = rows.first, let pid = row.column("pid")?.integer {
                     let owner = ProcessIdentity(pid: Int32(pid), start: row.column("started")?.string ?? "")
                     if owner != me, owner.isAlive { throw SessionError.busy(name: name, pid: owner.pid) }
                 }
-                _ = try await connection.query(
+                _ = try await execute(
                     "INSERT OR REPLACE INTO session_leases (name, pid, started, since) VALUES (?, ?, ?, ?)",
                     [.text(name), .integer(Int(me.pid)), .text(me.start), .float(Date().timeIntervalSince1970)])
             }
@@ -136,7 +137,7 @@ public actor SessionStore {
     public func release(_ name: String) async throws(SessionError) {
         let me = ProcessIdentity.current
         try await guarded {
-            _ = try await connection.query(
+            _ = try await execute(
                 "DELETE FROM session_leases WHERE name = ? AND pid = ? AND started = ?",
                 [.text(name), .integer(Int(me.pid)), .text(me.start)])
         }
@@ -157,7 +158,7 @@ public actor SessionStore {
         let usage = state.allUsage
         let now = Date().timeIntervalSince1970
         try await guarded {
-            _ = try await connection.query(
+            _ = try await execute(
                 """
                 INSERT INTO sessions (name, agent, answering, status, turns, input_tokens, output_tokens, cost,
                     messages, created_at, updated_at, state)
@@ -183,7 +184,7 @@ public actor SessionStore {
     public func session(_ name: String) async throws(SessionError) -> StoredSession? {
         guard SessionError.isValidName(name) else { throw .invalidName(name) }
         let rows = try await guarded {
-            try await connection.query("SELECT * FROM sessions WHERE name = ?", [.text(name)])
+            try await execute("SELECT * FROM sessions WHERE name = ?", [.text(name)])
         }
         guard let row = rows.first else { return nil }
         let summary = Self.summary(row)
@@ -201,7 +202,7 @@ public actor SessionStore {
     /// Every session, the one used last first.
     public func sessions() async throws(SessionError) -> [SessionSummary] {
         let rows = try await guarded {
-            try await connection.query(
+            try await execute(
                 """
                 SELECT name, agent, answering, status, turns, input_tokens, output_tokens, cost, messages,
                     created_at, updated_at FROM sessions ORDER BY updated_at DESC, name
@@ -218,9 +219,9 @@ public actor SessionStore {
         defer { claimed.remove(name) }
         let removed = try await guarded {
             try await transaction {
-                let rows = try await connection.query("SELECT name FROM sessions WHERE name = ?", [.text(name)])
-                _ = try await connection.query("DELETE FROM sessions WHERE name = ?", [.text(name)])
-                _ = try await connection.query("DELETE FROM session_leases WHERE name = ?", [.text(name)])
+                let rows = try await execute("SELECT name FROM sessions WHERE name = ?", [.text(name)])
+                _ = try await execute("DELETE FROM sessions WHERE name = ?", [.text(name)])
+                _ = try await execute("DELETE FROM session_leases WHERE name = ?", [.text(name)])
                 return !rows.isEmpty
             }
         }
@@ -243,14 +244,21 @@ public actor SessionStore {
             created: row.column("created_at")?.double ?? 0, updated: row.column("updated_at")?.double ?? 0)
     }
 
+    /// Runs one statement. The future-based call is used on purpose: a save must finish even when the run that
+    /// asked for it is being cancelled (Ctrl-C in a chat), or the step that records the cancellation is lost.
+    private func execute(_ sql: String, _ binds: [SQLiteData]) async throws -> [SQLiteRow] {
+        let rows: EventLoopFuture<[SQLiteRow]> = connection.query(sql, binds)
+        return try await rows.get()
+    }
+
     private func transaction<T>(_ body: () async throws -> T) async throws -> T {
-        _ = try await connection.query("BEGIN IMMEDIATE", [])
+        _ = try await execute("BEGIN IMMEDIATE", [])
         do {
             let value = try await body()
-            _ = try await connection.query("COMMIT", [])
+            _ = try await execute("COMMIT", [])
             return value
         } catch {
-            _ = try? await connection.query("ROLLBACK", [])
+            _ = try? await execute("ROLLBACK", [])
             throw error
         }
     }
