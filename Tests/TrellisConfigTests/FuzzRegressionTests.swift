@@ -73,6 +73,29 @@ import TrellisTesting
             ])
     }
 
+    /// Keys Yams finds repeated where the finder does not (it compares by resolved tag): the problem is the
+    /// file's, the same every time.
+    @Test func yamsOnlyDuplicatesGiveOneProblemEveryTime() throws {
+        let text = try FuzzRegression.text("agent", "duplicate-keys-yams-disagrees")
+        let problems = Set(loads { DefinitionParsing.agent(text).problems.map(\.description) })
+        #expect(problems.count == 1)
+        #expect(problems.first?.count == 1)
+        #expect(
+            problems.first?.first?.contains("duplicate key") == true
+                || problems.first?.first?.contains("a mapping repeats keys: ") == true)
+    }
+
+    /// `&anchor:` with no key is an empty key: a provider without a name.
+    @Test func anEmptyKeyIsAProblem() throws {
+        let workspace = DefinitionParsing.workspace(
+            try FuzzRegression.text("workspace", "empty-provider-name"), providerKinds: ProviderFactory.kinds,
+            toolNames: [])
+        #expect(
+            workspace.problems.map(\.description) == ["trellis.yaml:2:3: a key in 'providers' is empty; give it a name"]
+        )
+        #expect(workspace.configuration.providers[""] == nil)
+    }
+
     @Test func workspaceFileGivesOneProblemEveryTime() throws {
         let text = try FuzzRegression.text("workspace", "duplicate-complex-keys")
         let problems = Set(

@@ -134,7 +134,7 @@ private let echoTool = """
         #expect(
             plugin.errors() == [
                 "P/plugin.yaml:5:5: unknown key 'parameter' in a tool (did you mean 'parameters'?); allowed: "
-                    + "name, description, parameters"
+                    + "name, description, parameters, idempotent"
             ])
     }
 

@@ -13,17 +13,26 @@ struct YAMLReader {
         try YAMLBudget(file: file).check(text)
         do {
             return try Yams.compose(yaml: text)
-        } catch YamlError.duplicatedKeysInMapping(let duplicates, let context) {
+        } catch YamlError.duplicatedKeysInMapping(let duplicates, _) {
             // Yams's order and place for these depend on hash seeds when keys are lists or mappings.
+            // Where the finder and Yams disagree (keys Yams compares by resolved tag), Yams's place is not stable,
+            // so the problem is the file's, naming the plain keys (sorted) and counting the others.
             throw DuplicateKeyFinder(file: file).firstDuplicate(in: text)
-                ?? DefinitionError(
-                    file: file, line: context.mark.line, column: context.mark.column,
-                    message: "duplicate key \(duplicates.sorted().map { "'\($0)'" }.joined(separator: ", "))")
+                ?? DefinitionError(file: file, line: 0, column: 0, message: Self.duplicatesMessage(duplicates))
         } catch let error as YamlError {
             throw syntaxError(error)
         } catch {
             throw DefinitionError(file: file, line: 0, column: 0, message: "cannot parse YAML: \(error)")
         }
+    }
+
+    /// `a mapping repeats keys: 'a', 'b' and 2 lists or mappings`.
+    static func duplicatesMessage(_ duplicates: [String]) -> String {
+        let plain = duplicates.filter { $0 != "<uncovertable>" }.sorted().map { "'\($0)'" }
+        let complex = duplicates.count - plain.count
+        var parts = plain
+        if complex > 0 { parts.append("\(complex) list(s) or mapping(s)") }
+        return "a mapping repeats keys: " + parts.joined(separator: ", ")
     }
 
     private func syntaxError(_ error: YamlError) -> DefinitionError {
@@ -53,6 +62,7 @@ struct YAMLReader {
         for (keyNode, value) in mapping {
             guard case .scalar(let scalar) = keyNode else { throw error(at: keyNode, "keys must be plain names") }
             let key = scalar.string
+            if allowed.isEmpty, key.isEmpty { throw error(at: keyNode, "a key in \(what) is empty; give it a name") }
             if !allowed.isEmpty, !allowed.contains(key) {
                 throw error(
                     at: keyNode,
@@ -81,6 +91,10 @@ struct YAMLReader {
                 continue
             }
             let key = scalar.string
+            if allowed.isEmpty, key.isEmpty {
+                problems.append(error(at: keyNode, "a key in \(what) is empty; give it a name"))
+                continue
+            }
             if !allowed.isEmpty, !allowed.contains(key) {
                 problems.append(
                     error(
