@@ -102,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "trellis-bench",
             dependencies: [
-                "TrellisCore", "TrellisProviders", "TrellisPlugins", "TrellisConfig", "TrellisTesting",
+                "TrellisCore", "TrellisProviders", "TrellisPlugins", "TrellisConfig", "TrellisTesting", "TrellisRuntime",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

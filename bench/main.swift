@@ -1,12 +1,13 @@
 // Benchmarks of the runtime's own overhead; docs/benchmarks.md has the method and the figures.
 //
-//   swift run -c release trellis-bench [turn|plugin|mcp|pattern|route] [--runs N]
+//   swift run -c release trellis-bench [turn|plugin|mcp|pattern|route|session] [--runs N]
 //
 // turn (default): overhead per model turn, over loopback HTTP and in memory.
 // plugin: one executable plugin call (spawn, JSON request, JSON reply, exit).
 // mcp: one MCP tools/call to a live stdio server, beyond the server's own time.
 // pattern: one JSON Schema `pattern` check, SchemaPattern beside Swift Regex.
 // route: one routing decision, keyword and cached embedding (10 routes × 20 examples, 1,024 dimensions).
+// session: committing one step to the SQLite store, and resuming a 100-turn session from disk.
 import Foundation
 
 let arguments = CommandLine.arguments
@@ -18,7 +19,9 @@ case "plugin": try await PluginBenchmark.run(runs: runs ?? 1000)
 case "mcp": try await MCPBenchmark.run(runs: runs ?? 1000)
 case "pattern": try PatternBenchmark.run(runs: runs ?? 1000)
 case "route": try await RouteBenchmark.run(runs: runs ?? 10000)
+case "session": try await SessionBenchmark.run(runs: runs ?? 1000)
 default:
-    FileHandle.standardError.write(Data("unknown suite '\(suite)'; use turn, plugin, mcp, pattern or route\n".utf8))
+    FileHandle.standardError.write(
+        Data("unknown suite '\(suite)'; use turn, plugin, mcp, pattern, route or session\n".utf8))
     exit(2)
 }

@@ -41,6 +41,31 @@ struct RealLocalModelTests {
     }
 
     @Test(
+        "trellis chat on the real model, through a pty: the answer streams, /cost counts it",
+        .enabled(if: isSetUp, reason))
+    func chatOnATerminal() async throws {
+        let cli = try CLIHarness(files: [
+            "agents/plain.yaml": """
+            model: {provider: local, name: smollm2, temperature: 0, max_tokens: 40}
+            system: You are a helpful assistant. Answer in one short sentence.
+            """
+        ])
+        let outcome = try await cli.runOnTerminal(
+            ["chat", "plain", "--session", "france"],
+            steps: [
+                .after("you› ", type: "What is the capital of France?\r"),
+                .after("you› ", type: "/cost\r"),
+                .after("tokens in", type: ""),
+                .after("you› ", type: "/exit\r"),
+            ], environment: Self.environment.merging(["NO_COLOR": "1", "TERM": "xterm"]) { $1 })
+        #expect(outcome.status == 0, "\(outcome.stdout)")
+        #expect(outcome.stdout.contains("Paris"), "\(outcome.stdout)")
+        #expect(outcome.stdout.contains("over 1 model call(s)"), "\(outcome.stdout)")
+        let show = try await cli.run(["sessions", "show", "france"])
+        #expect(show.stdout.contains("you: What is the capital of France?"))
+    }
+
+    @Test(
         "the llm classifier on the real model: a forced choose_route call read into a decision, its tokens counted",
         .enabled(if: isSetUp, reason))
     func llmRoute() async throws {

@@ -75,7 +75,9 @@ import TrellisTesting
                 ["type": "image", "url": "https://example.com/a.png"],
             ])
         #expect(
-            json["transcript"]?.arrayValue?[2]["tool_calls"] == [["id": "call_1", "name": "read", "arguments": #"{"path":"a"}"#]])
+            json["transcript"]?.arrayValue?[2]["tool_calls"] == [
+                ["id": "call_1", "name": "read", "arguments": #"{"path":"a"}"#]
+            ])
         #expect(json["transcript"]?.arrayValue?[3]["tool_call_id"] == "call_1")
         #expect(json["batch"]?.arrayValue?[0]["phase"] == "done")
         #expect(json["batch"]?.arrayValue?[0]["output"]?["handoff"] == "tech")

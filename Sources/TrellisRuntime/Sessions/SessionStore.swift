@@ -32,6 +32,9 @@ public actor SessionStore {
         return encoder
     }()
     private var claimed: Set<String> = []
+    /// Per session, the transcript last saved and each message's JSON: a step appends a message or two, so a save
+    /// encodes only those, not the whole conversation again.
+    private var encodedTranscripts: [String: (messages: [ChatMessage], json: [String])] = [:]
 
     /// The version of the tables this build creates and reads.
     static let schemaVersion = 1
@@ -142,6 +145,7 @@ public actor SessionStore {
                 [.text(name), .integer(Int(me.pid)), .text(me.start)])
         }
         claimed.remove(name)
+        encodedTranscripts[name] = nil
     }
 
     /// Saves the conversation's state (the last committed step).
@@ -151,7 +155,7 @@ public actor SessionStore {
     public func save(_ name: String, agent: String, state: RunState) async throws(SessionError) {
         let json: String
         do {
-            json = String(decoding: try encoder.encode(state), as: UTF8.self)
+            json = try encoded(state, session: name)
         } catch {
             throw .database(path: path, message: "session '\(name)': the state cannot be written: \(error)")
         }
@@ -175,6 +179,32 @@ public actor SessionStore {
                     .integer(state.transcript.count), .float(now), .float(now), .text(json),
                 ])
         }
+    }
+
+    /// The state's JSON, its transcript's messages encoded once each and kept for the next save.
+    private func encoded(_ state: RunState, session name: String) throws -> String {
+        var cache = encodedTranscripts[name] ?? ([], [])
+        let transcript = state.transcript
+        var kept = 0
+        let limit = min(cache.messages.count, transcript.count)
+        while kept < limit, cache.messages[kept] == transcript[kept] { kept += 1 }
+        cache.messages.removeSubrange(kept...)
+        cache.json.removeSubrange(kept...)
+        for message in transcript[kept...] {
+            cache.messages.append(message)
+            cache.json.append(String(decoding: try encoder.encode(message), as: UTF8.self))
+        }
+        encodedTranscripts[name] = cache
+        var rest = state
+        rest.transcript = []
+        let body = String(decoding: try encoder.encode(rest), as: UTF8.self)
+        // Quotes inside JSON strings are escaped, so this key-and-value text occurs once: as the key itself.
+        let empty = #""transcript":[]"#
+        guard let range = body.range(of: empty) else {
+            return String(decoding: try encoder.encode(state), as: UTF8.self)
+        }
+        return body.replacingCharacters(
+            in: range, with: #""transcript":["# + cache.json.joined(separator: ",") + "]")
     }
 
     /// The session, or `nil` when there is none of that name.
