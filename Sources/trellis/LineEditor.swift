@@ -64,8 +64,8 @@ final class LineEditor: Sendable {
             cc[Int(VMIN)] = 1
             cc[Int(VTIME)] = 0
         }
-        tcsetattr(input, TCSAFLUSH, &raw)
-        defer { tcsetattr(input, TCSAFLUSH, &saved) }
+        tcsetattr(input, TCSADRAIN, &raw)
+        defer { tcsetattr(input, TCSADRAIN, &saved) }
         var state = EditState(prompt: prompt, historyCount: history.count)
         redraw(state)
         while true {

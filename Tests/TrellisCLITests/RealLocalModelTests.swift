@@ -41,7 +41,7 @@ struct RealLocalModelTests {
     }
 
     @Test(
-        "trellis chat on the real model, through a pty: the answer streams, /cost counts it",
+        "trellis chat on the real model, through a pty: the answer streams, /cost reports the call",
         .enabled(if: isSetUp, reason))
     func chatOnATerminal() async throws {
         let cli = try CLIHarness(files: [
@@ -54,13 +54,17 @@ struct RealLocalModelTests {
             ["chat", "plain", "--session", "france"],
             steps: [
                 .after("you› ", type: "What is the capital of France?\r"),
+                .after("Paris", type: ""),
                 .after("you› ", type: "/cost\r"),
-                .after("tokens in", type: ""),
+                .after("model call(s)", type: ""),
                 .after("you› ", type: "/exit\r"),
             ], environment: Self.environment.merging(["NO_COLOR": "1", "TERM": "xterm"]) { $1 })
         #expect(outcome.status == 0, "\(outcome.stdout)")
         #expect(outcome.stdout.contains("Paris"), "\(outcome.stdout)")
-        #expect(outcome.stdout.contains("over 1 model call(s)"), "\(outcome.stdout)")
+        // llama-cpp-python's server reports no usage in a stream; /cost says so rather than 0.
+        #expect(
+            outcome.stdout.contains("over 1 model call(s)")
+                || outcome.stdout.contains("1 model call(s); the provider reported no usage"), "\(outcome.stdout)")
         let show = try await cli.run(["sessions", "show", "france"])
         #expect(show.stdout.contains("you: What is the capital of France?"))
     }
