@@ -174,6 +174,22 @@ import TrellisTesting
         #expect(provider.requests.first?.trailingToolMessages.count == 3)
     }
 
+    @Test("a run past limits.timeout commits its end as timeout, as its result says, with every call answered")
+    func timeoutIsCommitted() async throws {
+        let events = EventRecorder()
+        let (result, _) = await runScript(
+            [.calls([("sleeper", "{}")])], tools: [SleepingTool()],
+            agent: testAgent(limits: RunLimits(timeout: .milliseconds(200))), events: events)
+        #expect(result.finishReason == .timeout)
+        let last = try #require(
+            events.events.compactMap { if case .committed(let state) = $0 { state } else { nil } }.last)
+        #expect(last.finishReason == .timeout)
+        #expect(last.error?.code == "timeout")
+        #expect(last.status == .finished)
+        #expect(last.batch == nil)
+        expectEveryCallAnsweredOnce(last.transcript)
+    }
+
     @Test func continuingAddsTheMessageAndFoldsTheTotals() async throws {
         let events = EventRecorder()
         let first = await runScript(

@@ -306,8 +306,9 @@ public struct AgentRunner: Sendable {
             case finished(RunResult)
             case timedOut
         }
+        let deadline = RunDeadline(timeout)
         return await withTaskGroup(of: Outcome.self) { group in
-            group.addTask { .finished(await body()) }
+            group.addTask { .finished(await RunDeadline.$current.withValue(deadline) { await body() }) }
             group.addTask {
                 do {
                     try await Task.sleep(for: timeout.capped)
@@ -322,13 +323,14 @@ public struct AgentRunner: Sendable {
                 case .timedOut:
                     if Task.isCancelled { continue }
                     timedOut = true
+                    deadline.pass()
                     group.cancelAll()
                 case .finished(var result):
                     group.cancelAll()
+                    // The loop reports its own timeout; a run cancelled while it was being set up is reported here.
                     if timedOut, result.finishReason == .cancelled {
                         result.finishReason = .timeout
-                        result.error = RunError(
-                            code: "timeout", message: "the run exceeded limits.timeout (\(timeout.seconds)s)")
+                        result.error = deadline.error
                     }
                     return result
                 }

@@ -318,6 +318,12 @@ struct RunLoop: Sendable {
 
     /// Ends the run: the state is committed as finished and becomes the result.
     private func finish(_ state: inout State, _ reason: RunFinishReason, _ error: RunError?) async -> RunResult {
+        var reason = reason
+        var error = error
+        if reason == .cancelled, let deadline = RunDeadline.current, deadline.hasPassed {
+            reason = .timeout
+            error = deadline.error
+        }
         logger.debug("run finished", metadata: ["agent.finish_reason": "\(reason.rawValue)"])
         state.run.status = .finished
         state.run.finishReason = reason
