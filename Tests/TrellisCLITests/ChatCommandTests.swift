@@ -104,4 +104,41 @@ import TrellisTesting
             #expect(list.stdout.contains("piped    keeper"))
         }
     }
+
+    @Test("/tools, /model, /agent and /reset change what the next message goes to")
+    func slashCommands() async throws {
+        let cli = try workspace()
+        try "model: openai/gpt-4o-mini\nsystem: Answer in verse.\n".write(
+            toFile: cli.root + "/agents/poet.yaml", atomically: true, encoding: .utf8)
+        try await FakeVendorServer.withServer { server in
+            OpenAIFake.install(on: server, key: "sk-test")
+            server.enqueue(
+                OpenAIFake.reply(FakeReply(text: "One."), stream: true),
+                OpenAIFake.reply(FakeReply(text: "Two."), stream: true),
+                OpenAIFake.reply(FakeReply(text: "Three."), stream: true))
+            let outcome = try await cli.run(
+                ["chat", "keeper"],
+                stdin:
+                    "/tools\n/model openai/gpt-4o\nfirst\n/agent poet\nsecond\n/agent nobody\n/reset\nthird\n/exit\n",
+                environment: environment(server, log: "/dev/null"))
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            #expect(outcome.stdout.hasPrefix("calculator  Evaluates an arithmetic expression"), "\(outcome.stdout)")
+            #expect(outcome.stdout.contains("\nrecord  Records a tag.\nlook  Reads a tag back.\n"))
+            #expect(outcome.stdout.contains("(model openai/gpt-4o from now on)\nOne.\n(now talking with poet)\nTwo.\n"))
+            #expect(outcome.stderr.contains("error: no agent 'nobody'"))
+            #expect(outcome.stdout.contains("(conversation reset; session chat-"))
+            let bodies = server.requests.compactMap(\.json)
+            #expect(bodies.map { $0["model"]?.stringValue ?? "" } == ["gpt-4o", "gpt-4o-mini", "gpt-4o-mini"])
+            #expect(
+                bodies[1]["messages"]?.arrayValue?.map { $0["content"]?.stringValue ?? "" } == [
+                    "Answer in verse.", "first", "One.", "second",
+                ])
+            #expect(
+                bodies[2]["messages"]?.arrayValue?.map { $0["content"]?.stringValue ?? "" } == [
+                    "Answer in verse.", "third",
+                ])
+            let list = try await cli.run(["sessions"])
+            #expect(list.stdout.contains("chat-"), "a chat without --session is kept under a made-up name")
+        }
+    }
 }
