@@ -167,7 +167,7 @@ final class ChatSession: Sendable {
             let state = conversation.state
             Output.out(
                 "session \(conversation.name) · agent \(definition.name) · \(state?.transcript.count ?? 0) message(s) · "
-                    + "\(SessionStorePath.shown(root: root))\n")
+                    + ".trellis/trellis.db in \(root)\n")
         case "/cost":
             Output.out(costLine() + "\n")
         default:
@@ -244,12 +244,5 @@ final class ChatSession: Sendable {
         } catch {
             Output.error("\(error)")
         }
-    }
-}
-
-/// Where the store is, for `/session`.
-enum SessionStorePath {
-    static func shown(root: String) -> String {
-        ".trellis/trellis.db in \(root)"
     }
 }

@@ -145,10 +145,16 @@ extension Trellis {
                     return result
                 }
             }
+            try Self.report(result, json: json, streamed: stream)
+        }
+
+        /// Prints a finished run: its JSON or its answer (only a line end when it was streamed), its error on
+        /// standard error; exit 1 when it did not end with an answer.
+        static func report(_ result: RunResult, json: Bool, streamed: Bool) throws {
             if json {
                 Output.out(result.json.serialized() + "\n")
             } else if !result.output.isEmpty {
-                Output.out(stream ? "\n" : result.output + (result.output.hasSuffix("\n") ? "" : "\n"))
+                Output.out(streamed ? "\n" : result.output + (result.output.hasSuffix("\n") ? "" : "\n"))
             }
             if let error = result.error {
                 Output.error(error.message)

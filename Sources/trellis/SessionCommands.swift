@@ -171,13 +171,7 @@ extension Trellis {
                 }
             }
             guard let result else { return }
-            if json {
-                Output.out(result.json.serialized() + "\n")
-            } else if !result.output.isEmpty {
-                Output.out(stream ? "\n" : result.output + (result.output.hasSuffix("\n") ? "" : "\n"))
-            }
-            if let error = result.error { Output.error(error.message) }
-            if !result.finishReason.isSuccess { throw ExitCode(1) }
+            try Run.report(result, json: json, streamed: stream)
         }
     }
 }

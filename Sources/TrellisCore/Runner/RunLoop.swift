@@ -44,7 +44,7 @@ struct RunLoop: Sendable {
         await commit(state)
         if let batch = state.run.batch {
             state.run.batch = current.dispatcher.recover(batch)
-            if let next = await follow(await finishBatch(&state), &state) { return next }
+            if let next = await follow(await finishBatch(&state, checked: [:]), &state) { return next }
         }
         while true {
             if let next = await follow(await turn(&state), &state) { return next }
@@ -116,12 +116,13 @@ struct RunLoop: Sendable {
         }
         let limits = agent.limits
         let dispatcher = state.current.dispatcher
-        state.run.batch = await dispatcher.check(
+        let (batch, checked) = await dispatcher.check(
             calls, refusals: check.refusals, agent: state.current.agent,
             budget: limits.maxToolCalls.map { max(0, $0 - state.run.toolCalls.count) },
             repeats: &state.run.repeats, maxRepeats: limits.maxRepeatedCalls, logger: logger, onEvent: onEvent)
+        state.run.batch = batch
         await commit(state)
-        return await finishBatch(&state)
+        return await finishBatch(&state, checked: checked)
     }
 
     /// The limit that stops the run before another model call: cancellation, turns, or a cost the next call
@@ -175,12 +176,13 @@ struct RunLoop: Sendable {
     }
 
     /// Asks the batch's approvals, runs its calls, appends one result per call, and decides what follows.
-    private func finishBatch(_ state: inout State) async -> Next {
+    private func finishBatch(_ state: inout State, checked: [String: JSONValue]) async -> Next {
         let current = state.current
         let save: ToolDispatcher.Commit = { run in await onEvent(.committed(run)) }
         await current.dispatcher.approve(&state.run, agent: current.agent, approver: options.approver, commit: save)
         await current.dispatcher.execute(
-            &state.run, agent: current.agent, options: options, parallel: current.agent.parallelToolCalls,
+            &state.run, checked: checked, agent: current.agent, options: options,
+            parallel: current.agent.parallelToolCalls,
             commit: save)
         let batch = state.run.batch ?? []
         state.run.batch = nil

@@ -21,13 +21,15 @@ struct ToolDispatcher: Sendable {
     /// Where a batch reports progress: called with the state after each step.
     typealias Commit = (RunState) async -> Void
 
-    /// Checks each call of a reply, in order: the batch it starts, with refused calls already answered.
+    /// Checks each call of a reply, in order: the batch it starts, with refused calls already answered, and the
+    /// parsed, schema-checked arguments of the calls that may run (by call id), so they are not checked again.
     func check(
         _ calls: [ToolCall], refusals: [ToolOutput?], agent: AgentDefinition, budget: Int?,
         repeats: inout RunState.Repeats, maxRepeats: Int, logger: Logger,
         onEvent: @Sendable (RunEvent) async -> Void
-    ) async -> [PendingCall] {
+    ) async -> (batch: [PendingCall], checked: [String: JSONValue]) {
         var batch: [PendingCall] = []
+        var checked: [String: JSONValue] = [:]
         repeats.tripped = nil
         for (position, call) in calls.enumerated() {
             await onEvent(.toolCall(call))
@@ -57,9 +59,12 @@ struct ToolDispatcher: Sendable {
                         )))
                 continue
             }
-            if case .refused(let refusal) = prepare(call) {
+            switch prepare(call, parsed) {
+            case .refused(let refusal):
                 batch.append(PendingCall(call: call, phase: .done, output: refusal))
                 continue
+            case .run(_, let arguments):
+                checked[call.id] = arguments
             }
             switch agent.approval.rule(for: call.name) {
             case .allow: batch.append(PendingCall(call: call, phase: .ready))
@@ -71,7 +76,7 @@ struct ToolDispatcher: Sendable {
                         output: .error("not executed: the agent's approval policy denies tool '\(call.name)'")))
             }
         }
-        return batch
+        return (batch, checked)
     }
 
     /// Asks for the approval of each call that waits for one, committing each answer.
@@ -102,8 +107,12 @@ struct ToolDispatcher: Sendable {
     }
 
     /// Runs the batch's ready calls, committing each start and each result.
+    ///
+    /// - Parameter checked: Arguments ``check(_:refusals:agent:budget:repeats:maxRepeats:logger:onEvent:)`` parsed
+    ///   and validated, by call id; a call without them (a batch read back after a crash) is checked here.
     func execute(
-        _ state: inout RunState, agent: AgentDefinition, options: AgentRunner.Options, parallel: Bool, commit: Commit
+        _ state: inout RunState, checked: [String: JSONValue], agent: AgentDefinition, options: AgentRunner.Options,
+        parallel: Bool, commit: Commit
     ) async {
         guard var batch = state.batch else { return }
         let context = { (call: ToolCall) in
@@ -117,7 +126,7 @@ struct ToolDispatcher: Sendable {
         if parallel {
             var started: [(Int, any ToolExecutor, JSONValue)] = []
             for position in batch.indices where batch[position].phase == .ready {
-                switch prepare(batch[position].call) {
+                switch prepared(batch[position].call, checked) {
                 case .run(let executor, let arguments):
                     batch[position].phase = .running
                     started.append((position, executor, arguments))
@@ -140,7 +149,7 @@ struct ToolDispatcher: Sendable {
         } else {
             for position in batch.indices where batch[position].phase == .ready {
                 guard !Task.isCancelled else { break }
-                switch prepare(batch[position].call) {
+                switch prepared(batch[position].call, checked) {
                 case .run(let executor, let arguments):
                     batch[position].phase = .running
                     state.batch = batch
@@ -187,14 +196,20 @@ struct ToolDispatcher: Sendable {
         case refused(ToolOutput)
     }
 
-    /// The tool and parsed arguments of a call, or the error result that answers it instead.
-    private func prepare(_ call: ToolCall) -> Prepared {
+    /// The call's tool with the arguments `check` validated, or, without them, `prepare`'s verdict.
+    private func prepared(_ call: ToolCall, _ checked: [String: JSONValue]) -> Prepared {
+        if let arguments = checked[call.id], let executor = tools[call.name] { return .run(executor, arguments) }
+        return prepare(call, Self.parseArguments(call.arguments))
+    }
+
+    /// The tool and validated arguments of a call, or the error result that answers it instead.
+    private func prepare(_ call: ToolCall, _ parsed: Result<JSONValue, JSONParseError>) -> Prepared {
         guard let executor = tools[call.name] else {
             let available = order.isEmpty ? "none" : order.joined(separator: ", ")
             return .refused(.error("unknown tool '\(call.name)'; available tools: \(available)"))
         }
         let arguments: JSONValue
-        switch Self.parseArguments(call.arguments) {
+        switch parsed {
         case .success(let value): arguments = value
         case .failure(let error):
             return .refused(.error("invalid arguments for tool '\(call.name)': not valid JSON (\(error))"))
