@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TrellisConfig
 import TrellisCore
+import TrellisRuntime
 import UnixSignals
 
 extension Trellis {

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import TrellisConfig
 import TrellisCore
+import TrellisRuntime
 
 /// The loop of `trellis chat`: read a line, run a slash command or a turn, show the answer, again.
 final class ChatSession: Sendable {
@@ -11,7 +12,7 @@ final class ChatSession: Sendable {
     }
 
     let conversation: Conversation
-    let agents: WorkspaceAgents
+    let agents: WorkspaceHost
     let workspace: Workspace
     let root: String
     let verbose: Bool
@@ -22,7 +23,7 @@ final class ChatSession: Sendable {
     private let editor: LineEditor?
 
     init(
-        conversation: Conversation, agents: WorkspaceAgents, workspace: Workspace, root: String,
+        conversation: Conversation, agents: WorkspaceHost, workspace: Workspace, root: String,
         definition: AgentDefinition, verbose: Bool, interrupts: TurnInterrupts
     ) {
         self.conversation = conversation

@@ -65,7 +65,9 @@ extension Trellis {
                 let agent = AgentDefinition(
                     name: "provider-check", model: ModelReference(provider: name, name: modelID))
                 let outcomes = try await LocalModelServers.withServers { servers in
-                    let provider = try workspace.provider(for: agent, in: loaded, localHost: servers)
+                    let provider = try await CLIFailure.setup {
+                        try WorkspaceHost.chain(for: agent, in: loaded, localHost: servers)
+                    }
                     return await ProviderCheck.run(provider, model: modelID)
                 }
                 if json {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TrellisConfig
 import TrellisCore
+import TrellisRuntime
 
 extension Trellis {
     /// `trellis route AGENT INPUT` and `trellis route eval AGENT CASES`.

@@ -43,14 +43,3 @@ extension Trellis.Run {
         return json.serialized()
     }
 }
-
-extension ProviderFactory.SetupError {
-    /// The `--json` code of a provider that cannot be built.
-    var cliCode: CLIFailure.Code {
-        switch code {
-        case "missing_api_key": .missingAPIKey
-        case "model_not_installed": .modelNotInstalled
-        default: .invalidDefinition
-        }
-    }
-}

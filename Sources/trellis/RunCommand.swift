@@ -5,6 +5,7 @@ import TrellisConfig
 import TrellisCore
 import TrellisPlugins
 import TrellisProviders
+import TrellisRuntime
 
 extension Trellis {
     /// `trellis run AGENT [INPUT]`.

@@ -23,14 +23,15 @@ final class TerminalApprover: ToolApprover {
         return TerminalApprover(terminal: FileHandle(fileDescriptor: descriptor, closeOnDealloc: true))
     }
 
-    func approve(_ call: ToolCall, agent: String) async -> Bool {
+    func decide(_ call: ToolCall, agent: String) async -> ToolApprovalDecision {
         let arguments = call.arguments.count > 300 ? String(call.arguments.prefix(300)) + "…" : call.arguments
         let prompt = Data("\(agent) wants to call \(call.name) \(arguments)\nallow? [y/N] ".utf8)
         return await withCheckedContinuation { continuation in
             queue.async { [terminal] in
                 terminal.write(prompt)
                 let answer = Self.readLine(terminal)
-                continuation.resume(returning: answer.map { ["y", "yes"].contains($0.lowercased()) } ?? false)
+                let yes = answer.map { ["y", "yes"].contains($0.lowercased()) } ?? false
+                continuation.resume(returning: yes ? .approve : .deny)
             }
         }
     }

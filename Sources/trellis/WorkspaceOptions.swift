@@ -101,47 +101,30 @@ struct WorkspaceOptions: ParsableArguments, Sendable {
         for agent: AgentFile, in workspace: Workspace, _ body: ([AgentToolbox.Entry]) async throws -> R
     ) async throws -> R {
         try await MCPServerPool.withPool(workspace.resolvedMCPServers) { pool in
-            let toolbox = AgentToolbox(
-                workspace: workspace, registry: registry, environment: ProcessInfo.processInfo.environment, mcp: pool)
-            let tools: [AgentToolbox.Entry]
-            do {
-                tools = try await toolbox.tools(for: agent)
-            } catch {
-                throw CLIFailure.invalid("agent '\(agent.definition.name)': \(error)")
-            }
-            return try await body(tools)
+            let host = WorkspaceHost(workspace: workspace, registry: registry, pool: pool, localHost: nil)
+            return try await body(try await CLIFailure.setup { try await host.tools(for: agent) })
         }
     }
 
-    /// Builds what an agent talks to: its model and fallbacks as a ``ModelChain``, priced from each provider's
-    /// `pricing:` table. A `local` model that is not installed is reported here, with the command that installs it.
-    func provider(
-        for agent: AgentDefinition, in workspace: Workspace, localHost: (any LocalModelHost)?
-    ) throws -> any ModelProvider {
-        try chain(for: agent, in: workspace, localHost: localHost)
-    }
-
-    /// The agent's model and fallbacks as a ``ModelChain``, which offers its adapters' embeddings and
-    /// classification too.
-    func chain(
-        for agent: AgentDefinition, in workspace: Workspace, localHost: (any LocalModelHost)?
-    ) throws -> ModelChain {
-        let context = ProviderFactory.Context(workspace: Self.absolute(workspace.root), localHost: localHost)
-        let links = try agent.model.chain.map { model in
-            guard let configuration = workspace.configuration.providers[model.provider] else {
-                throw CLIFailure.invalid(
-                    "agent '\(agent.name)': unknown provider '\(model.provider)'", code: .unknownProvider)
-            }
-            do {
-                return ModelChain.Link(
-                    model: model,
-                    provider: try ProviderFactory.make(configuration, model: model.name, context: context),
-                    pricing: configuration.pricing[model.name])
-            } catch {
-                throw CLIFailure.invalid(
-                    "\(error)", code: (error as? ProviderFactory.SetupError)?.cliCode ?? .invalidDefinition)
-            }
+    /// Runs `body` with a host of the workspace's agents. Local model servers and MCP servers are started on first
+    /// use and stopped when `body` ends, whether it returns, throws or is cancelled by a signal; a setup failure
+    /// `body` meets is a ``CLIFailure`` (exit 2).
+    func withAgents<R: Sendable>(in workspace: Workspace, _ body: (WorkspaceHost) async throws -> R)
+        async throws -> R
+    {
+        try await WorkspaceHost.withHost(workspace, registry: registry) { host in
+            try await CLIFailure.setup { try await body(host) }
         }
-        return ModelChain(links: links)
+    }
+}
+
+extension CLIFailure {
+    /// Runs `body`, a ``WorkspaceSetupError`` it throws becoming a failure with the same message and code (exit 2).
+    static func setup<R>(_ body: () async throws -> R) async throws -> R {
+        do {
+            return try await body()
+        } catch let error as WorkspaceSetupError {
+            throw CLIFailure.invalid(error.message, code: Code(rawValue: error.code.rawValue) ?? .invalidDefinition)
+        }
     }
 }

@@ -12,10 +12,10 @@ struct LoopApprovalTests {
 
         init(_ answers: [Bool]) { state = Mutex((answers, [])) }
 
-        func approve(_ call: ToolCall, agent: String) async -> Bool {
+        func decide(_ call: ToolCall, agent: String) async -> ToolApprovalDecision {
             state.withLock { state in
                 state.asked.append("\(agent):\(call.name)(\(call.arguments))")
-                return state.answers.isEmpty ? false : state.answers.removeFirst()
+                return state.answers.isEmpty || !state.answers.removeFirst() ? .deny : .approve
             }
         }
 

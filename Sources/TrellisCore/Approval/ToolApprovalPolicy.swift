@@ -25,14 +25,26 @@ public struct ToolApprovalPolicy: Sendable, Hashable {
     public func rule(for tool: String) -> Rule { tools[tool] ?? defaultRule }
 }
 
-/// Decides `ask` calls: a terminal prompt in the CLI, a review queue in a server.
+/// What an approver says about one call.
+public enum ToolApprovalDecision: String, Sendable, Hashable, Codable {
+    /// The call runs.
+    case approve
+    /// The call is refused; the model gets an error result saying the user declined it.
+    case deny
+    /// Nobody has decided yet: the run parks with the call pending (``RunFinishReason/waitingApproval``), and a
+    /// later ``AgentRunner/resume(_:from:options:onEvent:)`` asks again.
+    case pending
+}
+
+/// Decides `ask` calls: a terminal prompt in the CLI, the approvals API in a server.
 ///
-/// Calls are asked about one at a time, in call order, before any of a reply's calls run.
+/// Calls are asked about one at a time, in call order, before any of a reply's calls run. When any answer is
+/// ``ToolApprovalDecision/pending``, none of the reply's calls run: the run parks, its state committed.
 public protocol ToolApprover: Sendable {
     /// Whether this call may run.
     ///
     /// - Parameters:
     ///   - call: The call, with its arguments as the model wrote them (already valid for the tool's schema).
     ///   - agent: The agent making it.
-    func approve(_ call: ToolCall, agent: String) async -> Bool
+    func decide(_ call: ToolCall, agent: String) async -> ToolApprovalDecision
 }

@@ -34,6 +34,8 @@ struct RunLoop: Sendable {
         case handOff(to: String)
         /// A limit, a failure or a cancellation ended the run.
         case stopped(RunFinishReason, RunError)
+        /// Calls wait for approval: the run parks, resumable.
+        case parked
     }
 
     /// Runs from `state` until the run ends: a new run, or one read back after a crash (a batch whose calls
@@ -60,6 +62,11 @@ struct RunLoop: Sendable {
             return await finish(&state, .stop, nil)
         case .stopped(let reason, let error):
             return await finish(&state, reason, error)
+        case .parked:
+            logger.debug("run parked for approval")
+            var result = state.run.result
+            result.finishReason = .waitingApproval
+            return result
         case .handOff(let target):
             if let failure = await switchAgent(to: target, &state) {
                 return await finish(&state, failure.0, failure.1)
@@ -180,6 +187,10 @@ struct RunLoop: Sendable {
         let current = state.current
         let save: ToolDispatcher.Commit = { run in await onEvent(.committed(run)) }
         await current.dispatcher.approve(&state.run, agent: current.agent, approver: options.approver, commit: save)
+        if state.run.batch?.contains(where: { $0.phase == .approval }) == true, !Task.isCancelled {
+            await commit(state)
+            return .parked
+        }
         await current.dispatcher.execute(
             &state.run, checked: checked, agent: current.agent, options: options,
             parallel: current.agent.parallelToolCalls,

@@ -22,6 +22,10 @@ public enum RunFinishReason: String, Sendable, Hashable, Codable {
     case error
     /// The run was cancelled.
     case cancelled
+    /// The run is parked: calls of its last reply wait for a decision (``ToolApprovalDecision/pending``). Its
+    /// committed state stays `running`; ``AgentRunner/resume(_:from:options:onEvent:)`` goes on once they are
+    /// decided.
+    case waitingApproval = "waiting_approval"
 
     /// Whether the run ended with a final answer.
     public var isSuccess: Bool { self == .stop }

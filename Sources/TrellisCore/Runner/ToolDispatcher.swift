@@ -79,7 +79,8 @@ struct ToolDispatcher: Sendable {
         return (batch, checked)
     }
 
-    /// Asks for the approval of each call that waits for one, committing each answer.
+    /// Asks for the approval of each call that waits for one, committing each answer; a call left pending keeps
+    /// its `approval` phase.
     func approve(
         _ state: inout RunState, agent: AgentDefinition, approver: (any ToolApprover)?, commit: Commit
     ) async {
@@ -94,11 +95,14 @@ struct ToolDispatcher: Sendable {
                 continue
             }
             if Task.isCancelled { break }
-            if await approver.approve(call, agent: agent.name) {
+            switch await approver.decide(call, agent: agent.name) {
+            case .approve:
                 batch[position].phase = .ready
-            } else {
+            case .deny:
                 batch[position].phase = .done
                 batch[position].output = .error("not executed: the user declined the call to '\(call.name)'")
+            case .pending:
+                continue
             }
             state.batch = batch
             await commit(state)

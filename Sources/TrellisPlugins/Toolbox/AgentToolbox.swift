@@ -31,13 +31,19 @@ public struct AgentToolbox: Sendable {
     public let environment: [String: String]
     /// The running MCP servers, or `nil` when the caller has none (then `{mcp: NAME}` entries are an error).
     public let mcp: MCPServerPool?
+    /// Plugins' tools already read, shared by the toolboxes of one process; `nil` reads them every time.
+    public let descriptions: PluginDescriptions?
 
     /// Creates a toolbox.
-    public init(workspace: Workspace, registry: ToolRegistry, environment: [String: String], mcp: MCPServerPool?) {
+    public init(
+        workspace: Workspace, registry: ToolRegistry, environment: [String: String], mcp: MCPServerPool?,
+        descriptions: PluginDescriptions? = nil
+    ) {
         self.workspace = workspace
         self.registry = registry
         self.environment = environment
         self.mcp = mcp
+        self.descriptions = descriptions
     }
 
     /// The agent's tools in the order its `tools:` lists them, filtered by each entry's `allow:`.
@@ -123,8 +129,10 @@ public struct AgentToolbox: Sendable {
 
     private func pluginTools(_ name: String) async throws(ToolSetupError) -> [any ToolExecutor] {
         guard let manifest = workspace.plugin(named: name) else { throw ToolSetupError("unknown plugin '\(name)'") }
+        let plugin = ExecutablePlugin(manifest: manifest, environment: environment)
         do {
-            return try await ExecutablePlugin(manifest: manifest, environment: environment).tools()
+            guard let descriptions else { return try await plugin.tools() }
+            return try await descriptions.tools(of: name) { try await plugin.tools() }
         } catch {
             throw ToolSetupError("\(error)")
         }

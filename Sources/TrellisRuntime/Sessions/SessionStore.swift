@@ -26,15 +26,10 @@ public actor SessionStore {
     /// The file.
     public nonisolated let path: String
     private let connection: SQLiteConnection
-    private let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return encoder
-    }()
     private var claimed: Set<String> = []
     /// Per session, the transcript last saved and each message's JSON: a step appends a message or two, so a save
     /// encodes only those, not the whole conversation again.
-    private var encodedTranscripts: [String: (messages: [ChatMessage], json: [String])] = [:]
+    private var encodedTranscripts: [String: RunStateJSON] = [:]
 
     /// The version of the tables this build creates and reads.
     static let schemaVersion = 1
@@ -183,28 +178,9 @@ public actor SessionStore {
 
     /// The state's JSON, its transcript's messages encoded once each and kept for the next save.
     private func encoded(_ state: RunState, session name: String) throws -> String {
-        var cache = encodedTranscripts[name] ?? ([], [])
-        let transcript = state.transcript
-        var kept = 0
-        let limit = min(cache.messages.count, transcript.count)
-        while kept < limit, cache.messages[kept] == transcript[kept] { kept += 1 }
-        cache.messages.removeSubrange(kept...)
-        cache.json.removeSubrange(kept...)
-        for message in transcript[kept...] {
-            cache.messages.append(message)
-            cache.json.append(String(decoding: try encoder.encode(message), as: UTF8.self))
-        }
-        encodedTranscripts[name] = cache
-        var rest = state
-        rest.transcript = []
-        let body = String(decoding: try encoder.encode(rest), as: UTF8.self)
-        // Quotes inside JSON strings are escaped, so this key-and-value text occurs once: as the key itself.
-        let empty = #""transcript":[]"#
-        guard let range = body.range(of: empty) else {
-            return String(decoding: try encoder.encode(state), as: UTF8.self)
-        }
-        return body.replacingCharacters(
-            in: range, with: #""transcript":["# + cache.json.joined(separator: ",") + "]")
+        var cache = encodedTranscripts[name] ?? RunStateJSON()
+        defer { encodedTranscripts[name] = cache }
+        return try cache.encode(state)
     }
 
     /// The session, or `nil` when there is none of that name.
@@ -220,7 +196,7 @@ public actor SessionStore {
         let summary = Self.summary(row)
         let text = row.column("state")?.string ?? ""
         do {
-            let state = try JSONDecoder().decode(RunState.self, from: Data(text.utf8))
+            let state = try RunStateJSON.decode(text)
             return StoredSession(summary: summary, state: state)
         } catch let error as RunStateVersionError {
             throw .unreadable(name: name, reason: error.description)

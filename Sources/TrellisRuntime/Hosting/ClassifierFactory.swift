@@ -2,19 +2,14 @@ import Foundation
 import TrellisConfig
 import TrellisCore
 import TrellisProviders
-import TrellisRuntime
 
 /// Builds the classifier of one `routes.classifier` entry for a workspace: `keyword` from the routes alone, the
 /// others with a provider from `trellis.yaml` (for `llm` a model chain, so fallbacks and pricing apply).
 struct ClassifierFactory {
-    let workspace: Workspace
-    let options: WorkspaceOptions
-    let localHost: (any LocalModelHost)?
+    let host: WorkspaceHost
 
     /// The folder of the embedding cache: `.trellis/cache/embeddings` in the workspace.
-    var cacheFolder: String {
-        (WorkspaceOptions.absolute(workspace.root) as NSString).appendingPathComponent(".trellis/cache/embeddings")
-    }
+    var cacheFolder: String { (host.root as NSString).appendingPathComponent(".trellis/cache/embeddings") }
 
     func make(_ spec: ClassifierSpec, routes: [Route], agent: AgentDefinition) throws -> any RouteClassifier {
         switch spec.kind {
@@ -23,7 +18,7 @@ struct ClassifierFactory {
         case .llm:
             var chooser = agent
             chooser.model = spec.model ?? agent.model
-            let provider = try options.provider(for: chooser, in: workspace, localHost: localHost)
+            let provider = try host.chain(for: chooser)
             return LLMClassifier(
                 provider: provider, model: chooser.model.name, routes: routes, options: chooser.model.options)
         case .embedding:
@@ -52,8 +47,8 @@ struct ClassifierFactory {
     {
         var owner = agent
         owner.model = spec.model ?? agent.model
-        let chain = try options.chain(for: owner, in: workspace, localHost: localHost)
-        let kind = workspace.configuration.providers[owner.model.provider]?.kind ?? owner.model.provider
+        let chain = try host.chain(for: owner)
+        let kind = host.workspace.configuration.providers[owner.model.provider]?.kind ?? owner.model.provider
         return (chain, owner.model, kind)
     }
 }
