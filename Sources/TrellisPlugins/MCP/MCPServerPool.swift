@@ -37,7 +37,7 @@ public final class MCPServerPool: Sendable {
     let launches: AsyncStream<MCPServerLaunch>.Continuation
     let state = Mutex(MCPPoolState())
 
-    private init(
+    init(
         configurations: [MCPServerSettings], environment: [String: String], stopGrace: Duration, logger: Logger,
         launches: AsyncStream<MCPServerLaunch>.Continuation
     ) {

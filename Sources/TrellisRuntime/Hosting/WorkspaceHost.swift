@@ -80,6 +80,24 @@ public final class WorkspaceHost: AgentResolver {
         }
     }
 
+    /// The agent with its parameters set (`params:` in its file).
+    ///
+    /// - Throws: ``WorkspaceSetupError`` for an unknown agent (`unknown_agent`) or a missing or unknown parameter.
+    public func definition(named name: String, params: [String: String]) throws(WorkspaceSetupError) -> AgentDefinition
+    {
+        let file: AgentFile
+        do {
+            file = try workspace.agent(named: name)
+        } catch {
+            throw WorkspaceSetupError(error.description, code: .unknownAgent)
+        }
+        do {
+            return try file.resolved(params: params)
+        } catch {
+            throw WorkspaceSetupError(error.description)
+        }
+    }
+
     public func equipment(for agent: AgentDefinition) async throws -> AgentEquipment {
         if let equipment = built.withLock({ $0[agent.name] }) { return equipment }
         do {

@@ -1,0 +1,58 @@
+import TrellisCore
+import TrellisRuntime
+
+/// Follows a run's events: those stored after a sequence number, then each new one as it is stored, until the
+/// run's `run.finished`.
+///
+/// New events come from the hub in this process; the store is read again when the hub has lost track, and once a
+/// second otherwise, so events written by another process are seen too.
+struct RunFollower: Sendable {
+    let store: any RunStore
+    let hub: RunEventHub
+    /// How long the follower waits with nothing to show before ``follow(_:after:idle:_:)`` calls `idle`.
+    var keepAlive: Duration = .seconds(15)
+    /// How often the store is read when nothing arrives through the hub.
+    var poll: Duration = .seconds(1)
+
+    /// Calls `body` with each event after `sequence`; returns after `run.finished`.
+    ///
+    /// - Parameter idle: Called after ``keepAlive`` without events (an SSE stream writes a comment, and learns that
+    ///   way that its client is gone).
+    func follow(
+        _ runID: String, after sequence: Int, idle: () async throws -> Void,
+        _ body: (RunEventRecord) async throws -> Void
+    ) async throws {
+        var last = sequence
+        var quiet = ContinuousClock.now
+        func deliver(_ events: [RunEventRecord]) async throws -> Bool {
+            for event in events where event.sequence > last {
+                try await body(event)
+                last = event.sequence
+                quiet = .now
+                if event.type == "run.finished" { return true }
+            }
+            return false
+        }
+        while true {
+            try Task.checkCancellation()
+            let stored = try await store.events(of: runID, after: last, limit: 500)
+            if try await deliver(stored) { return }
+            if stored.count == 500 { continue }
+            waiting: while true {
+                switch await hub.next(runID, after: last, timeout: poll) {
+                case .events(let events):
+                    if try await deliver(events) { return }
+                case .behind:
+                    break waiting
+                case .timeout:
+                    try Task.checkCancellation()
+                    if ContinuousClock.now - quiet >= keepAlive {
+                        try await idle()
+                        quiet = .now
+                    }
+                    break waiting
+                }
+            }
+        }
+    }
+}
