@@ -176,8 +176,10 @@ let package = Package(
         .testTarget(
             name: "TrellisServerTests",
             dependencies: [
-                "TrellisServer", "TrellisRuntime", "TrellisConfig", "TrellisCore", "TrellisTesting",
+                "TrellisServer", "TrellisRuntime", "TrellisConfig", "TrellisCore", "TrellisTesting", "TrellisPlugins",
+                "TrellisProviders",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -21,6 +21,9 @@ struct ChatCompletionsAPI: Sendable {
         "response_format", "reasoning_effort", "service_tier", "tool_choice",
     ]
 
+    /// The events that end a completion: the run's end, or its parking for approval (answered 409).
+    static let ends: Set<String> = ["run.finished", "approval.required"]
+
     func register(on router: Hummingbird.Router<BasicRequestContext>) {
         router.get("/v1/models") { _, _ in models() }
         router.get("/v1/models/:id") { _, context in try model(try context.parameters.require("id")) }
@@ -94,7 +97,7 @@ struct ChatCompletionsAPI: Sendable {
                             let text = event.data["text"]?.stringValue ?? ""
                             try await writer.write(
                                 ByteBuffer(string: SSE.data(completion.chunk(text: text).serialized())))
-                        case "run.finished":
+                        case "run.finished", "approval.required":
                             for chunk in Self.ending(
                                 event, completion: completion, includeUsage: includeUsage, runID: run.id)
                             {
@@ -109,10 +112,10 @@ struct ChatCompletionsAPI: Sendable {
                 })
         }
         var finished: RunEventRecord?
-        try await state.follower.follow(run.id, after: 0, idle: {}) { event in
-            if event.type == "run.finished" { finished = event }
+        try await state.follower.follow(run.id, after: 0, endingAt: Self.ends, idle: {}) { event in
+            if Self.ends.contains(event.type) { finished = event }
         }
-        guard let finished, let result = finished.data["result"] else {
+        guard let finished else {
             throw APIError(
                 .internalServerError, type: "server_error", code: "run_lost", message: "the run ended without a result")
         }
@@ -121,7 +124,7 @@ struct ChatCompletionsAPI: Sendable {
             for field in headers { error.headers.append(field) }
             throw error
         }
-        return JSONResponse.make(completion.message(result), headers: headers)
+        return JSONResponse.make(completion.message(finished.data["result"] ?? .null), headers: headers)
     }
 
     /// The last chunks of a stream: the finish reason, then the usage when asked for; or an error.
@@ -139,7 +142,8 @@ struct ChatCompletionsAPI: Sendable {
     private static func failure(_ event: RunEventRecord, runID: String) -> APIError? {
         let status = event.data["status"]?.stringValue
         let result = event.data["result"] ?? .null
-        let reason = result["finish_reason"]?.stringValue ?? "error"
+        let reason =
+            event.type == "approval.required" ? "waiting_approval" : result["finish_reason"]?.stringValue ?? "error"
         if status == RunStatus.succeeded.rawValue || reason == "length" || reason == "content_filter" { return nil }
         let code = result["error"]?["code"]?.stringValue ?? reason
         let message = result["error"]?["message"]?.stringValue ?? "the run ended with \(reason)"

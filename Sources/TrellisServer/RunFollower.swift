@@ -14,13 +14,14 @@ struct RunFollower: Sendable {
     /// How often the store is read when nothing arrives through the hub.
     var poll: Duration = .seconds(1)
 
-    /// Calls `body` with each event after `sequence`; returns after `run.finished`.
+    /// Calls `body` with each event after `sequence`; returns after `run.finished` (or another event `ends` says
+    /// ends the stream), or at once when the run ended before `sequence`.
     ///
     /// - Parameter idle: Called after ``keepAlive`` without events (an SSE stream writes a comment, and learns that
     ///   way that its client is gone).
     func follow(
-        _ runID: String, after sequence: Int, idle: () async throws -> Void,
-        _ body: (RunEventRecord) async throws -> Void
+        _ runID: String, after sequence: Int, endingAt ends: Set<String> = ["run.finished"],
+        idle: () async throws -> Void, _ body: (RunEventRecord) async throws -> Void
     ) async throws {
         var last = sequence
         var quiet = ContinuousClock.now
@@ -29,7 +30,7 @@ struct RunFollower: Sendable {
                 try await body(event)
                 last = event.sequence
                 quiet = .now
-                if event.type == "run.finished" { return true }
+                if ends.contains(event.type) { return true }
             }
             return false
         }
@@ -38,6 +39,9 @@ struct RunFollower: Sendable {
             let stored = try await store.events(of: runID, after: last, limit: 500)
             if try await deliver(stored) { return }
             if stored.count == 500 { continue }
+            if stored.isEmpty, let run = try await store.run(runID), run.status.isFinal, run.lastSequence <= last {
+                return
+            }
             waiting: while true {
                 switch await hub.next(runID, after: last, timeout: poll) {
                 case .events(let events):

@@ -96,15 +96,7 @@ final class ServerState: Sendable {
             "result": run.result ?? .null,
         ]
         object["pending_approvals"] =
-            run.status == .waitingApproval ? .array(run.pendingCalls.map(RunWorkerJSON.call)) : .null
+            run.status == .waitingApproval ? .array(run.pendingCalls.map(RunWorker.json)) : .null
         return .object(object)
-    }
-}
-
-/// The JSON of a tool call waiting for approval.
-enum RunWorkerJSON {
-    static func call(_ call: ToolCall) -> JSONValue {
-        let arguments = (try? JSONValue.parse(call.arguments)) ?? .string(call.arguments)
-        return ["id": .string(call.id), "name": .string(call.name), "arguments": arguments]
     }
 }

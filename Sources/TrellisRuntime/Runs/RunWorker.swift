@@ -287,9 +287,11 @@ public final class RunWorker: Service, Sendable {
         var events: [(String, JSONValue)] = []
         if status == .waitingApproval {
             let calls = (sink.lastState?.batch ?? []).filter { $0.phase == .approval }.map(\.call)
-            events.append(("approval.required", ["calls": .array(calls.map(Self.json))]))
+            events.append(
+                ("approval.required", ["status": .string(status.rawValue), "calls": .array(calls.map(Self.json))]))
+        } else {
+            events.append(("run.finished", ["status": .string(status.rawValue), "result": outcome.json]))
         }
-        events.append(("run.finished", ["status": .string(status.rawValue), "result": outcome.json]))
         await sink.finish(status: status, result: outcome.json, events: events)
         if let session, let sessions {
             if status != .waitingApproval, let state = sink.lastState {
@@ -406,8 +408,10 @@ public final class RunWorker: Service, Sendable {
         }
     }
 
-    static func json(_ call: ToolCall) -> JSONValue {
-        ["id": .string(call.id), "name": .string(call.name), "arguments": .string(call.arguments)]
+    /// A call waiting for approval, as `approval.required` lists it: its arguments as JSON when they parse.
+    public static func json(_ call: ToolCall) -> JSONValue {
+        let arguments = (try? JSONValue.parse(call.arguments)) ?? .string(call.arguments)
+        return ["id": .string(call.id), "name": .string(call.name), "arguments": arguments]
     }
 }
 
