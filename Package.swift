@@ -196,7 +196,11 @@ let package = Package(
         ),
         .testTarget(
             name: "TrellisCLITests",
-            dependencies: ["trellis", "embedded-agent", "TrellisCore", "TrellisTesting"],
+            dependencies: [
+                "trellis", "embedded-agent", "TrellisCore", "TrellisTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

@@ -112,7 +112,7 @@ struct ChatCompletionsAPI: Sendable {
                 })
         }
         var finished: RunEventRecord?
-        try await state.follower.follow(run.id, after: 0, endingAt: Self.ends, idle: {}) { event in
+        try await state.follower.follow(run.id, after: 0, endingAt: Self.ends) { event in
             if Self.ends.contains(event.type) { finished = event }
         }
         guard let finished else {

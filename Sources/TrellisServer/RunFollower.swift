@@ -9,7 +9,7 @@ import TrellisRuntime
 struct RunFollower: Sendable {
     let store: any RunStore
     let hub: RunEventHub
-    /// How long the follower waits with nothing to show before ``follow(_:after:idle:_:)`` calls `idle`.
+    /// How long the follower waits with nothing to show before ``follow(_:after:endingAt:idle:_:)`` calls `idle`.
     var keepAlive: Duration = .seconds(15)
     /// How often the store is read when nothing arrives through the hub.
     var poll: Duration = .seconds(1)
@@ -21,7 +21,7 @@ struct RunFollower: Sendable {
     ///   way that its client is gone).
     func follow(
         _ runID: String, after sequence: Int, endingAt ends: Set<String> = ["run.finished"],
-        idle: () async throws -> Void, _ body: (RunEventRecord) async throws -> Void
+        idle: () async throws -> Void = {}, _ body: (RunEventRecord) async throws -> Void
     ) async throws {
         var last = sequence
         var quiet = ContinuousClock.now

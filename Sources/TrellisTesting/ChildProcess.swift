@@ -44,10 +44,12 @@ public enum ChildProcess {
     ///   - environment: The child's whole environment; `nil` passes the test process's own.
     ///   - workingDirectory: Its working directory; `nil` keeps the test process's.
     ///   - timeout: After this long the program gets SIGKILL and the outcome says ``ChildProcessOutcome/timedOut``.
+    ///   - onStart: Called with the program's pid once it runs (to signal a long-running one).
     /// - Throws: When the program cannot be started or the files cannot be made.
     public static func run(
         _ executable: String, _ arguments: [String] = [], stdin: String = "", environment: [String: String]? = nil,
-        workingDirectory: String? = nil, timeout: Duration = .seconds(120)
+        workingDirectory: String? = nil, timeout: Duration = .seconds(120),
+        onStart: @Sendable (Int32) -> Void = { _ in }
     ) async throws -> ChildProcessOutcome {
         let folder = NSTemporaryDirectory() + "trellis-child-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -74,6 +76,7 @@ public enum ChildProcess {
             error: .fileDescriptor(error, closeAfterSpawningProcess: true)
         ) { execution -> Bool in
             let pid = execution.processIdentifier.value
+            onStart(pid)
             let deadline = ContinuousClock.now.advanced(by: timeout)
             // Wait for the exit without reaping it (Subprocess reaps), a few milliseconds at a time; a child
             // Subprocess has reaped already is gone (ECHILD).
@@ -117,5 +120,27 @@ extension ChildProcess {
     public static func built(_ name: String) -> String {
         URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
             .appendingPathComponent(name).path
+    }
+}
+
+extension ChildProcess {
+    /// Whether `executable arguments` (looked up on `PATH`) exits 0, its output discarded; for a condition a test
+    /// is enabled on (`python3 -c "import openai"`). It blocks until the program exits: call it once, not on the
+    /// hot path.
+    public static func succeeds(_ executable: String, _ arguments: [String]) -> Bool {
+        var pid = pid_t()
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for descriptor in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] {
+            posix_spawn_file_actions_addopen(
+                &actions, descriptor, "/dev/null", descriptor == STDIN_FILENO ? O_RDONLY : O_WRONLY, 0)
+        }
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        guard posix_spawnp(&pid, executable, &actions, nil, argv, environ) == 0 else { return false }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        return status == 0
     }
 }

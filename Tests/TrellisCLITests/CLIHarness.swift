@@ -30,10 +30,11 @@ struct CLIHarness {
     }
 
     /// Runs `trellis arguments…` with the workspace as working directory.
-    func run(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) async throws
-        -> CLIOutcome
-    {
-        try await runProgram(Self.binary, arguments, stdin: stdin, environment: environment)
+    func run(
+        _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
+        onStart: @Sendable (Int32) -> Void = { _ in }
+    ) async throws -> CLIOutcome {
+        try await runProgram(Self.binary, arguments, stdin: stdin, environment: environment, onStart: onStart)
     }
 
     /// Runs `trellis arguments…` on a pseudo-terminal (its controlling terminal, standard output and standard error),
@@ -159,12 +160,13 @@ struct CLIHarness {
 
     /// Runs any program the way ``run(_:stdin:environment:)`` runs `trellis` (for wrappers such as a pty).
     func runProgram(
-        _ executable: String, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]
+        _ executable: String, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
+        onStart: @Sendable (Int32) -> Void = { _ in }
     ) async throws -> CLIOutcome {
         var env = ["PATH": "/usr/bin:/bin", "HOME": root]
         env.merge(environment) { $1 }
         let outcome = try await ChildProcess.run(
-            executable, arguments, stdin: stdin ?? "", environment: env, workingDirectory: root)
+            executable, arguments, stdin: stdin ?? "", environment: env, workingDirectory: root, onStart: onStart)
         #expect(!outcome.timedOut, "\(executable) \(arguments) did not finish in time")
         return outcome
     }
