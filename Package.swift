@@ -121,7 +121,10 @@ let package = Package(
             name: "trellis-bench",
             dependencies: [
                 "TrellisCore", "TrellisProviders", "TrellisPlugins", "TrellisConfig", "TrellisTesting", "TrellisRuntime",
+                "TrellisServer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],

@@ -86,7 +86,7 @@ extension Trellis {
             } catch {
                 throw CLIFailure(message: "\(error)", exitCode: 1, code: .setupFailed)
             }
-            let client = HTTPClient.makeTrellis()
+            let client = HTTPClient.makeTrellis(connectionsPerHost: max(8, concurrency))
             let pool = MCPServerPool.service(loaded.resolvedMCPServers, logger: logger)
             do {
                 try await LocalModelServers.withServers(client: client) { local in

@@ -22,6 +22,7 @@ import TrellisTesting
         /// The pid, once the process runs.
         final class PID: Sendable {
             let value = Mutex<Int32>(0)
+            let ended = Mutex(false)
         }
 
         let port = FreePort.next()
@@ -32,10 +33,17 @@ import TrellisTesting
             let started = started
             let port = port
             exited = Task {
-                try await cli.run(
+                defer { started.ended.withLock { $0 = true } }
+                return try await cli.run(
                     ["serve", "--port", "\(port)", "--log-level", "warning"] + arguments, environment: environment,
                     onStart: { pid in started.value.withLock { $0 = pid } })
             }
+        }
+
+        /// SIGKILL unless it ended, then waits for it.
+        func stop() async {
+            if !started.ended.withLock({ $0 }), pid > 0 { kill(pid, SIGKILL) }
+            _ = try? await exited.value
         }
 
         var pid: Int32 { started.value.withLock { $0 } }
@@ -94,6 +102,33 @@ import TrellisTesting
         }
     }
 
+    /// The servers a test started; each is killed at the end of the test if it still runs.
+    final class Servers: Sendable {
+        private let started = Mutex<[Server]>([])
+
+        func start(_ cli: CLIHarness, _ arguments: [String] = [], environment: [String: String]) -> Server {
+            let server = Server(cli, arguments, environment: environment)
+            started.withLock { $0.append(server) }
+            return server
+        }
+
+        func stopAll() async {
+            for server in started.withLock({ $0 }) { await server.stop() }
+        }
+    }
+
+    /// Runs `body` with a fake provider and a list of servers, which are stopped whatever `body` did.
+    private func withFake(_ body: (FakeVendorServer, Servers) async throws -> Void) async throws {
+        let servers = Servers()
+        do {
+            try await FakeVendorServer.withServer { fake in try await body(fake, servers) }
+        } catch {
+            await servers.stopAll()
+            throw error
+        }
+        await servers.stopAll()
+    }
+
     private func workspace(_ server: FakeVendorServer) throws -> CLIHarness {
         let cli = try CLIHarness(files: [
             "trellis.yaml":
@@ -149,11 +184,11 @@ import TrellisTesting
         "the official openai client: a completion, a tool loop on the server, a stream, an unknown model, a bad request",
         .enabled(if: hasOpenAI, "the openai Python client is not installed (pip install openai)"))
     func openAIClient() async throws {
-        try await FakeVendorServer.withServer { fake in
+        try await withFake { fake, servers in
             fake.respond(with: OpenAIFake.scripted())
             let cli = try workspace(fake)
             try Data(Self.openAIScript.utf8).write(to: URL(fileURLWithPath: cli.root + "/client.py"))
-            let server = Server(cli, environment: environment())
+            let server = servers.start(cli, environment: environment())
             try await server.ready()
             // The python3 the client was installed for: the first on the test's own PATH.
             let outcome = try await cli.runProgram(
@@ -177,11 +212,11 @@ import TrellisTesting
 
     @Test("kill -9 during a slow tool call, then a restart: the run finishes and no recorded call runs twice")
     func crashRecovery() async throws {
-        try await FakeVendorServer.withServer { fake in
+        try await withFake { fake, servers in
             fake.respond(with: OpenAIFake.scripted())
             let cli = try workspace(fake)
             let log = cli.root + "/ledger.log"
-            let first = Server(cli, environment: environment(log: log))
+            let first = servers.start(cli, environment: environment(log: log))
             try await first.ready()
             let submitted = try await HTTP.request(
                 "POST", "\(first.url)/v1/runs",
@@ -197,7 +232,7 @@ import TrellisTesting
             kill(try SessionCommandTests.pluginPID(log: log), SIGKILL)
             #expect(try String(contentsOfFile: log, encoding: .utf8) == "record one\nrecord slow\n")
 
-            let second = Server(cli, environment: environment(log: log))
+            let second = servers.start(cli, environment: environment(log: log))
             try await second.ready()
             let run = try await HTTP.settled(second, id)
             #expect(run["status"] == "succeeded", "\(run)")
@@ -219,10 +254,10 @@ import TrellisTesting
 
     @Test("a run parked for approval survives a restart and is answered after it")
     func approvalAfterRestart() async throws {
-        try await FakeVendorServer.withServer { fake in
+        try await withFake { fake, servers in
             fake.respond(with: OpenAIFake.scripted())
             let cli = try workspace(fake)
-            let first = Server(cli, environment: environment())
+            let first = servers.start(cli, environment: environment())
             try await first.ready()
             let submitted = try await HTTP.request(
                 "POST", "\(first.url)/v1/runs",
@@ -234,7 +269,7 @@ import TrellisTesting
             first.signal(SIGTERM)
             #expect(try await first.exited.value.status == 0)
 
-            let second = Server(cli, environment: environment())
+            let second = servers.start(cli, environment: environment())
             try await second.ready()
             let still = try await HTTP.request("GET", "\(second.url)/v1/runs/\(id)")
             #expect(still.json["status"] == "waiting_approval")
@@ -252,10 +287,10 @@ import TrellisTesting
 
     @Test("a client that disconnects mid-stream does not cancel the run")
     func clientDisconnect() async throws {
-        try await FakeVendorServer.withServer { fake in
+        try await withFake { fake, servers in
             fake.respond(with: OpenAIFake.scripted(delay: .milliseconds(500)))
             let cli = try workspace(fake)
-            let server = Server(cli, environment: environment())
+            let server = servers.start(cli, environment: environment())
             try await server.ready()
             // Reads the headers and the first chunk of a streamed completion, then closes the connection.
             let script = """
@@ -287,10 +322,10 @@ import TrellisTesting
 
     @Test("SIGTERM lets a running run finish within the drain grace; past it the run is left to resume")
     func drain() async throws {
-        try await FakeVendorServer.withServer { fake in
+        try await withFake { fake, servers in
             fake.respond(with: OpenAIFake.scripted(delay: .milliseconds(800)))
             let cli = try workspace(fake)
-            let patient = Server(cli, ["--drain-grace", "30"], environment: environment())
+            let patient = servers.start(cli, ["--drain-grace", "30"], environment: environment())
             try await patient.ready()
             let first = try await HTTP.request("POST", "\(patient.url)/v1/runs", ["agent": "helper", "input": "hi"])
             let firstID = try #require(first.json["id"]?.stringValue)
@@ -300,7 +335,7 @@ import TrellisTesting
             let db = cli.root + "/.trellis/trellis.db"
             #expect(FileManager.default.fileExists(atPath: db))
 
-            let hasty = Server(cli, ["--drain-grace", "0"], environment: environment())
+            let hasty = servers.start(cli, ["--drain-grace", "0"], environment: environment())
             try await hasty.ready()
             let done = try await HTTP.request("GET", "\(hasty.url)/v1/runs/\(firstID)")
             #expect(done.json["status"] == "succeeded", "\(done.json)")
@@ -310,7 +345,7 @@ import TrellisTesting
             hasty.signal(SIGTERM)
             #expect(try await hasty.exited.value.status == 0)
 
-            let third = Server(cli, environment: environment())
+            let third = servers.start(cli, environment: environment())
             try await third.ready()
             let resumed = try await HTTP.settled(third, secondID)
             #expect(resumed["status"] == "succeeded")
@@ -323,7 +358,7 @@ import TrellisTesting
 
     @Test("a non-loopback address without TRELLIS_API_TOKENS is refused; with them a request without one is 401")
     func authentication() async throws {
-        try await FakeVendorServer.withServer { fake in
+        try await withFake { fake, servers in
             let cli = try workspace(fake)
             let refused = try await cli.run(["serve", "--host", "0.0.0.0", "--port", "\(FreePort.next())"])
             #expect(refused.status == 2)
@@ -333,7 +368,7 @@ import TrellisTesting
             let token = "tok-0123456789abcdef"
             var env = environment()
             env["TRELLIS_API_TOKENS"] = token
-            let server = Server(cli, ["--host", "0.0.0.0"], environment: env)
+            let server = servers.start(cli, ["--host", "0.0.0.0"], environment: env)
             try await server.ready()
             let none = try await HTTP.request("GET", "\(server.url)/v1/models")
             #expect(none.status == 401)

@@ -10,8 +10,12 @@ extension HTTPClient {
     public static let trellis = HTTPClient.makeTrellis()
 
     /// A new client configured as ``trellis`` is, for an owner that shuts it down (a server).
-    public static func makeTrellis() -> HTTPClient {
+    ///
+    /// - Parameter connectionsPerHost: How many HTTP/1.1 connections to one provider may be open at once; a server
+    ///   running many runs against one provider needs about one per run (AsyncHTTPClient's default is 8).
+    public static func makeTrellis(connectionsPerHost: Int = 8) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = connectionsPerHost
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout.connect = .seconds(10)
         configuration.redirectConfiguration = .disallow

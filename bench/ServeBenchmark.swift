@@ -1,0 +1,173 @@
+// `trellis serve` under load: N concurrent runs of 3 turns through the runs API, against a fake provider that
+// answers each model call after 100 ms; see docs/benchmarks.md.
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import TrellisConfig
+import TrellisCore
+import TrellisPlugins
+import TrellisProviders
+import TrellisRuntime
+import TrellisServer
+import TrellisTesting
+
+enum ServeBenchmark {
+    /// Monotonic nanoseconds, comparable between the fake provider and the client in this process.
+    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    /// Two calculator calls, then an answer that carries the time it was sent (`t=NANOSECONDS`).
+    static func provider(delay: Duration) -> @Sendable (RecordedRequest) async -> FakeResponse {
+        { request in
+            try? await Task.sleep(for: delay)
+            let body = request.json
+            let stream = body?["stream"]?.boolValue ?? false
+            let results = body?["messages"]?.arrayValue?.count { $0["role"]?.stringValue == "tool" } ?? 0
+            if results < 2 {
+                return OpenAIFake.reply(.calls(.init("calculator", #"{"expression":"6*7"}"#)), stream: stream)
+            }
+            return OpenAIFake.reply(.text("t=\(now()) "), stream: stream)
+        }
+    }
+
+    static func run(runs: Int) async throws {
+        let delay = Duration.milliseconds(100)
+        let folder = try TemporaryFolder("trellis-bench-serve")
+        defer { folder.remove() }
+        try await FakeVendorServer.withServer { fake in
+            fake.respond(with: provider(delay: delay))
+            try folder.write(
+                "trellis.yaml",
+                "providers:\n  fake:\n    kind: openai\n    base_url: \(fake.baseURL)\n    api_key: sk-x\n")
+            try folder.write("agents/bench.yaml", "model: fake/m\ntools: [calculator]\n")
+            let workspace = try Workspace.load(
+                root: folder.path, environment: [:], toolNames: BuiltinTools.registry.names,
+                toolSettingKeys: BuiltinTools.registry.settingKeys, providerKinds: ProviderFactory.kinds)
+            let path = folder.path(".trellis/trellis.db")
+            let store = try await SQLiteRunStore.open(path: path)
+            let sessions = try await SessionStore.open(path: path)
+            let upstream = HTTPClient.makeTrellis(connectionsPerHost: runs)
+            var clientConfiguration = HTTPClient.Configuration()
+            clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = runs * 2
+            let client = HTTPClient(
+                eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
+            let port = FreePort.next()
+            var logger = Logger(label: "bench")
+            logger.logLevel = .error
+            try await WorkspaceHost.withHost(workspace, environment: [:], client: upstream) { host in
+                let hub = RunEventHub()
+                let metrics = ServerMetrics()
+                let worker = RunWorker(
+                    store: store, host: host, hub: hub, sessions: sessions,
+                    configuration: RunWorker.Configuration(concurrency: runs), metrics: metrics, logger: logger)
+                let app = TrellisServer.application(
+                    configuration: ServerConfiguration(port: port, queueLimit: runs * 2), host: host, store: store,
+                    hub: hub, worker: worker, metrics: metrics, logger: logger)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await app.runService() }
+                    try await waitForServer(client, port: port)
+                    let measured = try await load(client, port: port, runs: runs)
+                    report(measured, runs: runs, delay: delay)
+                    group.cancelAll()
+                }
+            }
+            try await client.shutdown()
+            try await upstream.shutdown()
+            await store.close()
+            await sessions.close()
+        }
+    }
+
+    struct Measured {
+        var wall: Duration
+        var latencies: [Double]
+        var failures: Int
+    }
+
+    private static func waitForServer(_ client: HTTPClient, port: Int) async throws {
+        for _ in 0..<200 {
+            if let response = try? await client.execute(
+                HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(1)),
+                response.status == .ok
+            {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Submits `runs` runs at once and follows each one's SSE stream to its end.
+    private static func load(_ client: HTTPClient, port: Int, runs: Int) async throws -> Measured {
+        let start = ContinuousClock.now
+        let outcomes = try await withThrowingTaskGroup(of: (Double?, Bool).self) { group in
+            for index in 0..<runs {
+                group.addTask {
+                    var submit = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/runs")
+                    submit.method = .POST
+                    submit.headers.add(name: "Content-Type", value: "application/json")
+                    submit.body = .bytes(ByteBuffer(string: #"{"agent":"bench","input":"run \#(index)"}"#))
+                    let response = try await client.execute(submit, timeout: .seconds(120))
+                    let body = try await response.body.collect(upTo: 1 << 20)
+                    guard let id = (try? JSONValue.parse(String(buffer: body)))?["id"]?.stringValue else {
+                        return (nil, false)
+                    }
+                    return try await follow(client, port: port, id: id)
+                }
+            }
+            var outcomes: [(Double?, Bool)] = []
+            for try await outcome in group { outcomes.append(outcome) }
+            return outcomes
+        }
+        return Measured(
+            wall: ContinuousClock.now - start, latencies: outcomes.compactMap(\.0),
+            failures: outcomes.count { !$0.1 })
+    }
+
+    /// Reads a run's events; the latency is from the provider sending the answer to its first text event here.
+    private static func follow(_ client: HTTPClient, port: Int, id: String) async throws -> (Double?, Bool) {
+        let request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/runs/\(id)/events")
+        let response = try await client.execute(request, timeout: .seconds(300))
+        var text = ""
+        var latency: Double?
+        var arrived: UInt64?
+        for try await buffer in response.body {
+            text += String(buffer: buffer)
+            if arrived == nil, text.contains("event: text.delta") { arrived = now() }
+        }
+        if let arrived, let range = text.range(of: "t="),
+            let sent = UInt64(text[range.upperBound...].prefix { $0.isNumber })
+        {
+            latency = Double(arrived - sent) / 1_000_000
+        }
+        return (latency, text.contains(#""status":"succeeded""#))
+    }
+
+    private static func report(_ measured: Measured, runs: Int, delay: Duration) {
+        let turns = Double(runs * 3)
+        let seconds = measured.wall.secondsValue
+        let sorted = measured.latencies.sorted()
+        func percentile(_ p: Double) -> Double {
+            sorted.isEmpty ? .nan : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+        }
+        print("trellis serve (SQLite store, in process with its client and a fake provider answering in ")
+        print(
+            "\(Int(delay.secondsValue * 1000)) ms): \(runs) concurrent runs of 3 turns through POST /v1/runs, each followed over SSE"
+        )
+        print("| runs | turns | wall | turns/s | ideal turns/s | SSE pass-through p50 | p99 | failed | peak RSS |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        let ideal = Double(runs) / delay.secondsValue
+        print(
+            "| \(runs) | \(Int(turns)) | \(String(format: "%.2f", seconds)) s | \(Int(turns / seconds)) | \(Int(ideal)) | "
+                + "\(String(format: "%.2f", percentile(0.5))) ms | \(String(format: "%.2f", percentile(0.99))) ms | "
+                + "\(measured.failures) | \(peakRSS()) MB |")
+    }
+
+    /// The process's peak resident set (VmHWM), in MB.
+    static func peakRSS() -> Int {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+        return (Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+    }
+}
