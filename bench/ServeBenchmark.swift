@@ -83,7 +83,17 @@ enum ServeBenchmark {
     struct Measured {
         var wall: Duration
         var latencies: [Double]
+        var claims: [Double]
         var failures: Int
+    }
+
+    /// One run as the client saw it.
+    struct Seen: Sendable {
+        /// Provider's answer to its first text event here, ms.
+        var passThrough: Double?
+        /// Submission to its `run.started` event here, ms.
+        var claim: Double?
+        var succeeded: Bool
     }
 
     private static func waitForServer(_ client: HTTPClient, port: Int) async throws {
@@ -101,9 +111,10 @@ enum ServeBenchmark {
     /// Submits `runs` runs at once and follows each one's SSE stream to its end.
     private static func load(_ client: HTTPClient, port: Int, runs: Int) async throws -> Measured {
         let start = ContinuousClock.now
-        let outcomes = try await withThrowingTaskGroup(of: (Double?, Bool).self) { group in
+        let outcomes = try await withThrowingTaskGroup(of: Seen.self) { group in
             for index in 0..<runs {
                 group.addTask {
+                    let submitted = now()
                     var submit = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/runs")
                     submit.method = .POST
                     submit.headers.add(name: "Content-Type", value: "application/json")
@@ -111,56 +122,64 @@ enum ServeBenchmark {
                     let response = try await client.execute(submit, timeout: .seconds(120))
                     let body = try await response.body.collect(upTo: 1 << 20)
                     guard let id = (try? JSONValue.parse(String(buffer: body)))?["id"]?.stringValue else {
-                        return (nil, false)
+                        return Seen(succeeded: false)
                     }
-                    return try await follow(client, port: port, id: id)
+                    return try await follow(client, port: port, id: id, submitted: submitted)
                 }
             }
-            var outcomes: [(Double?, Bool)] = []
+            var outcomes: [Seen] = []
             for try await outcome in group { outcomes.append(outcome) }
             return outcomes
         }
         return Measured(
-            wall: ContinuousClock.now - start, latencies: outcomes.compactMap(\.0),
-            failures: outcomes.count { !$0.1 })
+            wall: ContinuousClock.now - start, latencies: outcomes.compactMap(\.passThrough),
+            claims: outcomes.compactMap(\.claim), failures: outcomes.count { !$0.succeeded })
     }
 
     /// Reads a run's events; the latency is from the provider sending the answer to its first text event here.
-    private static func follow(_ client: HTTPClient, port: Int, id: String) async throws -> (Double?, Bool) {
+    private static func follow(_ client: HTTPClient, port: Int, id: String, submitted: UInt64) async throws -> Seen {
         let request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/runs/\(id)/events")
         let response = try await client.execute(request, timeout: .seconds(300))
         var text = ""
         var latency: Double?
         var arrived: UInt64?
+        var claimed: UInt64?
         for try await buffer in response.body {
             text += String(buffer: buffer)
+            if claimed == nil, text.contains("event: run.started") { claimed = now() }
             if arrived == nil, text.contains("event: text.delta") { arrived = now() }
         }
-        if let arrived, let range = text.range(of: "t="),
+        if let arrived, let range = text.range(of: #""output":"t="#),
             let sent = UInt64(text[range.upperBound...].prefix { $0.isNumber })
         {
             latency = Double(arrived - sent) / 1_000_000
         }
-        return (latency, text.contains(#""status":"succeeded""#))
+        return Seen(
+            passThrough: latency, claim: claimed.map { Double($0 - submitted) / 1_000_000 },
+            succeeded: text.contains(#""status":"succeeded""#))
     }
 
     private static func report(_ measured: Measured, runs: Int, delay: Duration) {
         let turns = Double(runs * 3)
         let seconds = measured.wall.secondsValue
-        let sorted = measured.latencies.sorted()
-        func percentile(_ p: Double) -> Double {
-            sorted.isEmpty ? .nan : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+        func percentile(_ p: Double, of values: [Double] = measured.latencies) -> Double {
+            let sorted = values.sorted()
+            return sorted.isEmpty ? .nan : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
         }
         print("trellis serve (SQLite store, in process with its client and a fake provider answering in ")
         print(
             "\(Int(delay.secondsValue * 1000)) ms): \(runs) concurrent runs of 3 turns through POST /v1/runs, each followed over SSE"
         )
-        print("| runs | turns | wall | turns/s | ideal turns/s | SSE pass-through p50 | p99 | failed | peak RSS |")
-        print("|---|---|---|---|---|---|---|---|---|")
+        print(
+            "| runs | turns | wall | turns/s | ideal turns/s | SSE pass-through p50 | p99 | claim p50 | p99 | failed | peak RSS |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
         let ideal = Double(runs) / delay.secondsValue
         print(
             "| \(runs) | \(Int(turns)) | \(String(format: "%.2f", seconds)) s | \(Int(turns / seconds)) | \(Int(ideal)) | "
                 + "\(String(format: "%.2f", percentile(0.5))) ms | \(String(format: "%.2f", percentile(0.99))) ms | "
+                + "\(String(format: "%.1f", percentile(0.5, of: measured.claims))) ms | "
+                + "\(String(format: "%.1f", percentile(0.99, of: measured.claims))) ms | "
                 + "\(measured.failures) | \(peakRSS()) MB |")
     }
 

@@ -1,3 +1,4 @@
+import ServiceLifecycle
 import TrellisCore
 import TrellisRuntime
 
@@ -15,7 +16,7 @@ struct RunFollower: Sendable {
     var poll: Duration = .seconds(1)
 
     /// Calls `body` with each event after `sequence`; returns after `run.finished` (or another event `ends` says
-    /// ends the stream), or at once when the run ended before `sequence`.
+    /// ends the stream), at once when the run ended before `sequence`, and when the server shuts down.
     ///
     /// - Parameter idle: Called after ``keepAlive`` without events (an SSE stream writes a comment, and learns that
     ///   way that its client is gone).
@@ -50,6 +51,8 @@ struct RunFollower: Sendable {
                     break waiting
                 case .timeout:
                     try Task.checkCancellation()
+                    // The server is stopping: the stream ends, and the client reconnects with Last-Event-ID.
+                    if Task.isShuttingDownGracefully { return }
                     if ContinuousClock.now - quiet >= keepAlive {
                         try await idle()
                         quiet = .now

@@ -35,7 +35,9 @@ import TrellisTesting
             exited = Task {
                 defer { started.ended.withLock { $0 = true } }
                 return try await cli.run(
-                    ["serve", "--port", "\(port)", "--log-level", "warning"] + arguments, environment: environment,
+                    ["serve", "--port", "\(port)"]
+                        + (arguments.contains("--log-level") ? [] : ["--log-level", "warning"])
+                        + arguments, environment: environment,
                     onStart: { pid in started.value.withLock { $0 = pid } })
             }
         }
@@ -378,6 +380,32 @@ import TrellisTesting
             #expect(ok.json["data"]?.arrayValue?.count == 3)
             server.signal(SIGTERM)
             _ = try await server.exited.value
+        }
+    }
+
+    @Test("--log-format json writes one JSON object per line, a run's lines with its run id")
+    func jsonLogs() async throws {
+        try await withFake { fake, servers in
+            fake.respond(with: OpenAIFake.scripted())
+            let cli = try workspace(fake)
+            let server = servers.start(
+                cli, ["--log-format", "json", "--log-level", "debug"], environment: environment())
+            try await server.ready()
+            let reply = try await HTTP.request(
+                "POST", "\(server.url)/v1/chat/completions",
+                [
+                    "model": "helper",
+                    "messages": [["role": "user", "content": #"call calculator {"expression":"2+2"}"#]],
+                ])
+            #expect(reply.status == 200)
+            let runID = try #require(reply.header("X-Trellis-Run-Id"))
+            server.signal(SIGTERM)
+            let ended = try await server.exited.value
+            let lines = ended.stderr.split(separator: "\n").filter { !$0.hasPrefix("trellis serve: listening") }
+            let objects = lines.compactMap { try? JSONValue.parse(String($0)) }
+            #expect(objects.count == lines.count, "\(ended.stderr)")
+            #expect(objects.allSatisfy { $0["level"] != nil && $0["message"] != nil && $0["time"] != nil })
+            #expect(objects.contains { $0["agent.run.id"]?.stringValue == runID && $0["message"] == "turn started" })
         }
     }
 }

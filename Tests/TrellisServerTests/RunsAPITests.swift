@@ -254,4 +254,23 @@ import TrellisTesting
             #expect(try await client.json(.get, "/v1/runs?limit=0").status == .badRequest)
         }
     }
+
+    @Test("an agent at its concurrency limit runs one run at a time; another agent's runs go on beside it")
+    func agentLimit() async throws {
+        try await ServerFixture.with(delay: .milliseconds(300), agentLimits: ["helper": 1]) { client, _ in
+            var ids: [String] = []
+            for agent in ["helper", "helper", "greeter"] {
+                var body: JSONObject = ["agent": .string(agent), "input": "hi"]
+                if agent == "greeter" { body["params"] = ["who": "Bo"] }
+                ids.append(
+                    try #require(try await client.json(.post, "/v1/runs", .object(body)).json["id"]?.stringValue))
+            }
+            #expect(
+                try await Poll.until { try await client.json(.get, "/v1/runs/\(ids[0])").json["status"] == "running" })
+            #expect(
+                try await Poll.until { try await client.json(.get, "/v1/runs/\(ids[2])").json["status"] == "running" })
+            #expect(try await client.json(.get, "/v1/runs/\(ids[1])").json["status"] == "queued")
+            for id in ids { #expect(try await client.settled(id)["status"] == "succeeded") }
+        }
+    }
 }

@@ -228,4 +228,21 @@ import TrellisTesting
             #expect(text.contains(#"trellis_runs_ended_total{status="succeeded"} 1"#))
         }
     }
+
+    @Test("a completion whose call needs approval answers 409 approval_required naming the run")
+    func completionNeedsApproval() async throws {
+        try await ServerFixture.with { client, _ in
+            let response = try await client.json(
+                .post, "/v1/chat/completions",
+                [
+                    "model": "careful",
+                    "messages": [["role": "user", "content": #"call calculator {"expression":"1+1"}"#]],
+                ])
+            #expect(response.status == .conflict)
+            #expect(response.json["error"]?["code"] == "approval_required")
+            let runID = try #require(response.headers[HTTPField.Name("X-Trellis-Run-Id")!])
+            #expect(
+                response.json["error"]?["message"]?.stringValue?.contains("POST /v1/runs/\(runID)/approvals") == true)
+        }
+    }
 }

@@ -34,7 +34,7 @@ struct ServerFixture {
     /// Runs `body` with a test client of a server over the agents; the fake provider answers after `delay`.
     static func with(
         configuration: ServerConfiguration = ServerConfiguration(port: 0), concurrency: Int = 4,
-        delay: Duration? = nil, storePath: String? = nil,
+        delay: Duration? = nil, storePath: String? = nil, agentLimits: [String: Int] = [:],
         _ body: @Sendable (any TestClientProtocol, ServerFixture) async throws -> Void
     ) async throws {
         let folder = try TemporaryFolder("trellis-server")
@@ -57,7 +57,8 @@ struct ServerFixture {
                 let worker = RunWorker(
                     store: store, host: host, hub: hub, sessions: sessions,
                     configuration: RunWorker.Configuration(
-                        concurrency: concurrency, heartbeat: .milliseconds(200), poll: .milliseconds(100),
+                        concurrency: concurrency, agentLimits: agentLimits, heartbeat: .milliseconds(200),
+                        poll: .milliseconds(100),
                         drainGrace: .seconds(5)),
                     metrics: metrics)
                 let app = TrellisServer.application(

@@ -3,7 +3,7 @@ import TrellisCore
 /// Where a server's runs live: a queue of submitted runs, the checkpoint of each run as it goes, its events, and
 /// who is running it.
 ///
-/// A worker ``claim(worker:lease:agentsAtLimit:)``s the oldest queued run it may take (or one whose worker's lease
+/// A worker ``claim(worker:lease:limit:agentRoom:)``s the oldest queued runs it may take (or one whose worker's lease
 /// ran out) and gets a ``RunClaim`` whose ``RunClaim/attempt`` is a fencing token: every write a worker makes
 /// names its claim, and a write of a claim that is no longer the run's current one is refused
 /// (``RunStoreError/leaseLost(runID:)``), so a worker that lost its lease can never overwrite the run. Leases are
@@ -17,14 +17,15 @@ public protocol RunStore: Sendable {
     /// - Returns: The run, and whether it is new.
     func submit(_ submission: RunSubmission, maxQueued: Int?) async throws -> (run: StoredRun, created: Bool)
 
-    /// Takes the oldest run that is queued, or that is running under a lease that ran out, for `worker`.
+    /// Takes the oldest runs, up to `limit`, that are queued, or running under a lease that ran out, for `worker`.
     ///
-    /// A run of a session waits while another run of that session is running or waiting for approval. A run taken
-    /// over from a worker that died counts an attempt; past its ``StoredRun/maxAttempts`` it fails instead, its
-    /// error naming the attempts.
+    /// A run of a session waits while an earlier run of that session is queued, running or waiting for approval.
+    /// A run taken over from a worker that died counts an attempt; past its ``StoredRun/maxAttempts`` it fails
+    /// instead (its claim comes back with the run `failed`, its error naming the attempts).
     ///
-    /// - Parameter agentsAtLimit: Agents whose concurrency limit this worker has reached; their runs stay queued.
-    func claim(worker: String, lease: Duration, agentsAtLimit: Set<String>) async throws -> RunClaim?
+    /// - Parameter agentRoom: For agents with a concurrency limit, how many more runs of each this worker may take.
+    /// - Returns: The claims, oldest run first.
+    func claim(worker: String, lease: Duration, limit: Int, agentRoom: [String: Int]) async throws -> [RunClaim]
 
     /// Extends the lease of every run `worker` holds.
     ///

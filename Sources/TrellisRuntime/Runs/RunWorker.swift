@@ -187,36 +187,40 @@ public final class RunWorker: Service, Sendable {
     /// Claims runs while there is room, until the worker drains.
     private func claimLoop(group: inout DiscardingTaskGroup) async {
         while !active.withLock({ $0.draining }) && !Task.isCancelled {
-            let (room, full) = active.withLock { active in
+            let (room, agentRoom) = active.withLock { active in
                 (
-                    active.runs.count < configuration.concurrency,
-                    Set(configuration.agentLimits.filter { active.count(of: $0.key) >= $0.value }.keys)
+                    configuration.concurrency - active.runs.count,
+                    configuration.agentLimits.reduce(into: [String: Int]()) { room, limit in
+                        room[limit.key] = limit.value - active.count(of: limit.key)
+                    }
                 )
             }
-            guard room else {
+            guard room > 0 else {
                 await wakeSignal.wait(timeout: configuration.poll)
                 continue
             }
-            let claim: RunClaim?
+            let claims: [RunClaim]
             do {
-                claim = try await store.claim(
-                    worker: configuration.name, lease: configuration.lease, agentsAtLimit: full)
+                claims = try await store.claim(
+                    worker: configuration.name, lease: configuration.lease, limit: room, agentRoom: agentRoom)
             } catch {
                 logger.error("could not take a run from the queue: \(error)")
                 await wakeSignal.wait(timeout: configuration.poll)
                 continue
             }
-            guard let claim else {
+            guard !claims.isEmpty else {
                 await wakeSignal.wait(timeout: configuration.poll)
                 continue
             }
-            let handle = Handle(agent: claim.run.agent)
-            active.withLock { $0.runs[claim.runID] = handle }
-            group.addTask {
-                await self.execute(claim, handle: handle)
-                self.active.withLock { $0.runs[claim.runID] = nil }
-                self.wakeSignal.wake()
-                self.idle.wake()
+            for claim in claims {
+                let handle = Handle(agent: claim.run.agent)
+                active.withLock { $0.runs[claim.runID] = handle }
+                group.addTask {
+                    await self.execute(claim, handle: handle)
+                    self.active.withLock { $0.runs[claim.runID] = nil }
+                    self.wakeSignal.wake()
+                    self.idle.wake()
+                }
             }
         }
     }

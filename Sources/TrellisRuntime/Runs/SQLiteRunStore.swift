@@ -126,41 +126,55 @@ public actor SQLiteRunStore: RunStore {
         }
     }
 
-    public func claim(worker: String, lease: Duration, agentsAtLimit: Set<String>) async throws -> RunClaim? {
-        try await exclusive {
+    public func claim(worker: String, lease: Duration, limit: Int, agentRoom: [String: Int]) async throws
+        -> [RunClaim]
+    {
+        guard limit > 0 else { return [] }
+        return try await exclusive {
             let now = Date().timeIntervalSince1970
-            let excluded = agentsAtLimit.sorted()
+            let excluded = agentRoom.filter { $0.value <= 0 }.keys.sorted()
             let agents =
                 excluded.isEmpty ? "" : "AND agent NOT IN (\(excluded.map { _ in "?" }.joined(separator: ",")))"
             let rows = try await write(
                 """
-                SELECT id, status FROM runs AS r
+                SELECT id, agent FROM runs AS r
                 WHERE (status = 'queued' OR (status = 'running' AND lease_until < ?)) \(agents)
                     AND (session IS NULL OR NOT EXISTS (
                         SELECT 1 FROM runs AS o WHERE o.session = r.session AND o.rowid < r.rowid
                             AND o.status IN ('queued', 'running', 'waiting_approval')))
-                ORDER BY rowid LIMIT 1
+                ORDER BY rowid LIMIT ?
                 """,
-                [.float(now)] + excluded.map(SQLiteData.text))
-            guard let row = rows.first, let id = row.column("id")?.string else { return nil }
-            let takenOver = row.column("status")?.string == RunStatus.running.rawValue
+                [.float(now)] + excluded.map(SQLiteData.text) + [.integer(limit)])
+            var room = agentRoom
+            var ids: [String] = []
+            for row in rows {
+                guard let id = row.column("id")?.string, let agent = row.column("agent")?.string else { continue }
+                if let left = room[agent] {
+                    guard left > 0 else { continue }
+                    room[agent] = left - 1
+                }
+                ids.append(id)
+            }
+            guard !ids.isEmpty else { return [] }
+            // A run still `running` here was taken over from a worker whose lease ran out: one more interruption.
             let claimed = try await write(
                 """
-                UPDATE runs SET status = 'running', attempt = attempt + 1, interruptions = interruptions + ?,
-                    worker = ?, lease_until = ?, started_at = ?, updated_at = ?
-                WHERE id = ? RETURNING *
+                UPDATE runs SET interruptions = interruptions + (CASE WHEN status = 'running' THEN 1 ELSE 0 END),
+                    status = 'running', attempt = attempt + 1, worker = ?, lease_until = ?, started_at = ?,
+                    updated_at = ?
+                WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ","))) RETURNING *
                 """,
-                [
-                    .integer(takenOver ? 1 : 0), .text(worker), .float(now + lease.secondsValue), .float(now),
-                    .float(now), .text(id),
-                ])
-            guard let claimedRow = claimed.first else { return nil }
-            var run = try Self.run(claimedRow)
-            let interruptions = Int(claimedRow.column("interruptions")?.integer ?? 0)
-            if interruptions >= run.maxAttempts {
-                run = try await exhaust(run, interruptions: interruptions, now: now)
+                [.text(worker), .float(now + lease.secondsValue), .float(now), .float(now)] + ids.map(SQLiteData.text))
+            var claims: [String: RunClaim] = [:]
+            for row in claimed {
+                var run = try Self.run(row)
+                let interruptions = Int(row.column("interruptions")?.integer ?? 0)
+                if interruptions >= run.maxAttempts {
+                    run = try await exhaust(run, interruptions: interruptions, now: now)
+                }
+                claims[run.id] = RunClaim(run: run, worker: worker)
             }
-            return RunClaim(run: run, worker: worker)
+            return ids.compactMap { claims[$0] }
         }
     }
 
@@ -287,48 +301,31 @@ public actor SQLiteRunStore: RunStore {
     }
 
     /// Writes a group of steps in one transaction; a step whose claim is no longer the run's is refused alone.
+    ///
+    /// The steps that do not end a run are written with one statement per 500 runs, whatever their number: for each
+    /// claim, the newest state and the last event's number.
     private func apply(_ group: [Step]) async -> [Result<Void, any Error>] {
         do {
             return try await exclusive {
                 _ = try await write("BEGIN IMMEDIATE", [])
                 do {
                     let now = Date().timeIntervalSince1970
+                    let accepted = try await advance(group.filter { $0.ending == nil }, now: now)
                     var outcomes: [Result<Void, any Error>] = []
                     var events: [(String, RunEventRecord)] = []
                     for step in group {
                         let claim = step.claim
-                        let fence: [SQLiteData] = [.text(claim.runID), .integer(claim.attempt), .text(claim.worker)]
-                        let last: SQLiteData = step.events.last.map { .integer($0.sequence) } ?? .null
-                        let rows: [SQLiteRow]
+                        let written: Bool
                         if let ending = step.ending {
-                            rows = try await write(
-                                """
-                                UPDATE runs SET status = ?, result = COALESCE(?, result), state = COALESCE(?, state),
-                                    pending = ?, decisions = CASE WHEN ? = 'waiting_approval' THEN decisions END,
-                                    worker = NULL, lease_until = NULL, last_seq = COALESCE(?, last_seq),
-                                    finished_at = CASE WHEN ? IN ('succeeded', 'failed', 'cancelled') THEN ? END,
-                                    updated_at = ?
-                                WHERE id = ? AND attempt = ? AND worker = ? AND status = 'running' RETURNING id
-                                """,
-                                [
-                                    .text(ending.status.rawValue), ending.result.map(SQLiteData.text) ?? .null,
-                                    step.state.map(SQLiteData.text) ?? .null,
-                                    ending.pending.map(SQLiteData.text) ?? .null, .text(ending.status.rawValue), last,
-                                    .text(ending.status.rawValue), .float(now), .float(now),
-                                ] + fence)
+                            written = try await end(step, ending, now: now)
                         } else {
-                            rows = try await write(
-                                """
-                                UPDATE runs SET state = COALESCE(?, state), last_seq = COALESCE(?, last_seq),
-                                    updated_at = ?
-                                WHERE id = ? AND attempt = ? AND worker = ? AND status = 'running' RETURNING id
-                                """, [step.state.map(SQLiteData.text) ?? .null, last, .float(now)] + fence)
+                            written = accepted.contains(Fence(claim))
                         }
-                        if rows.isEmpty {
-                            outcomes.append(.failure(RunStoreError.leaseLost(runID: claim.runID)))
-                        } else {
+                        if written {
                             outcomes.append(.success(()))
                             events += step.events.map { (claim.runID, $0) }
+                        } else {
+                            outcomes.append(.failure(RunStoreError.leaseLost(runID: claim.runID)))
                         }
                     }
                     try await insert(events)
@@ -345,11 +342,98 @@ public actor SQLiteRunStore: RunStore {
         }
     }
 
+    /// A claim as the fence of a write: the run, the attempt and the worker.
+    private struct Fence: Hashable {
+        var run: String
+        var attempt: Int
+        var worker: String
+
+        init(_ claim: RunClaim) {
+            self.init(run: claim.runID, attempt: claim.attempt, worker: claim.worker)
+        }
+
+        init(run: String, attempt: Int, worker: String) {
+            self.run = run
+            self.attempt = attempt
+            self.worker = worker
+        }
+    }
+
+    /// Moves each claimed run to its newest state and event number; the fences whose run was updated.
+    private func advance(_ steps: [Step], now: Double) async throws -> Set<Fence> {
+        var order: [Fence] = []
+        var latest: [Fence: (state: String?, sequence: Int?)] = [:]
+        for step in steps {
+            let fence = Fence(step.claim)
+            var entry = latest[fence] ?? (nil, nil)
+            if latest[fence] == nil { order.append(fence) }
+            if let state = step.state { entry.state = state }
+            if let last = step.events.last?.sequence { entry.sequence = last }
+            latest[fence] = entry
+        }
+        var accepted: Set<Fence> = []
+        var start = 0
+        while start < order.count {
+            let chunk = order[start..<min(start + 500, order.count)]
+            start = chunk.endIndex
+            var binds: [SQLiteData] = [.float(now)]
+            binds.reserveCapacity(1 + chunk.count * 5)
+            for fence in chunk {
+                let entry = latest[fence] ?? (nil, nil)
+                binds += [
+                    .text(fence.run), .integer(fence.attempt), .text(fence.worker),
+                    entry.state.map(SQLiteData.text) ?? .null, entry.sequence.map { .integer($0) } ?? .null,
+                ]
+            }
+            let values = Array(repeating: "(?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
+            let rows = try await write(
+                """
+                UPDATE runs SET state = COALESCE(v.column4, runs.state), last_seq = COALESCE(v.column5, runs.last_seq),
+                    updated_at = ?
+                FROM (VALUES \(values)) AS v
+                WHERE runs.id = v.column1 AND runs.attempt = v.column2 AND runs.worker = v.column3
+                    AND runs.status = 'running'
+                RETURNING runs.id AS id, runs.attempt AS attempt, runs.worker AS worker
+                """, binds)
+            for row in rows {
+                accepted.insert(
+                    Fence(
+                        run: row.column("id")?.string ?? "", attempt: Int(row.column("attempt")?.integer ?? 0),
+                        worker: row.column("worker")?.string ?? ""))
+            }
+        }
+        return accepted
+    }
+
+    /// Ends one claimed run; `false` when the claim is no longer the run's.
+    private func end(
+        _ step: Step, _ ending: (status: RunStatus, result: String?, pending: String?), now: Double
+    ) async throws -> Bool {
+        let claim = step.claim
+        let last: SQLiteData = step.events.last.map { .integer($0.sequence) } ?? .null
+        let rows = try await write(
+            """
+            UPDATE runs SET status = ?, result = COALESCE(?, result), state = COALESCE(?, state),
+                pending = ?, decisions = CASE WHEN ? = 'waiting_approval' THEN decisions END,
+                worker = NULL, lease_until = NULL, last_seq = COALESCE(?, last_seq),
+                finished_at = CASE WHEN ? IN ('succeeded', 'failed', 'cancelled') THEN ? END,
+                updated_at = ?
+            WHERE id = ? AND attempt = ? AND worker = ? AND status = 'running' RETURNING id
+            """,
+            [
+                .text(ending.status.rawValue), ending.result.map(SQLiteData.text) ?? .null,
+                step.state.map(SQLiteData.text) ?? .null, ending.pending.map(SQLiteData.text) ?? .null,
+                .text(ending.status.rawValue), last, .text(ending.status.rawValue), .float(now), .float(now),
+                .text(claim.runID), .integer(claim.attempt), .text(claim.worker),
+            ])
+        return !rows.isEmpty
+    }
+
     /// Inserts events, many rows per statement.
     private func insert(_ events: [(String, RunEventRecord)]) async throws {
         var start = events.startIndex
         while start < events.endIndex {
-            let chunk = events[start..<min(start + 200, events.endIndex)]
+            let chunk = events[start..<min(start + 1000, events.endIndex)]
             start = chunk.endIndex
             var binds: [SQLiteData] = []
             binds.reserveCapacity(chunk.count * 4)

@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+import TrellisCore
+import TrellisRuntime
+import TrellisTesting
+
+/// The run store's contract, on SQLite: one claim per run, leases that run out and are taken over, fenced writes
+/// of a worker that lost its run, attempts that run out, idempotency keys and sessions queued in order.
+@Suite struct SQLiteRunStoreTests {
+    private func withStore(_ body: (SQLiteRunStore) async throws -> Void) async throws {
+        let folder = try TemporaryFolder("trellis-runs")
+        defer { folder.remove() }
+        let store = try await SQLiteRunStore.open(path: folder.path(".trellis/trellis.db"))
+        do {
+            try await body(store)
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+    }
+
+    private func submission(_ id: String, session: String? = nil, key: String? = nil, attempts: Int = 3)
+        -> RunSubmission
+    {
+        RunSubmission(
+            id: id, agent: "a", request: ["input": "hi"], session: session, idempotencyKey: key, maxAttempts: attempts)
+    }
+
+    @Test("two workers racing for one run: exactly one claims it")
+    func oneClaim() async throws {
+        try await withStore { store in
+            _ = try await store.submit(submission("run_1"), maxQueued: nil)
+            async let first = store.claim(worker: "w1", lease: .seconds(30), limit: 1, agentRoom: [:]).first
+            async let second = store.claim(worker: "w2", lease: .seconds(30), limit: 1, agentRoom: [:]).first
+            let claims = [try await first, try await second].compactMap { $0 }
+            #expect(claims.count == 1)
+            #expect(claims.first?.attempt == 1)
+            #expect(try await store.run("run_1")?.status == .running)
+        }
+    }
+
+    @Test("a lease that ran out is taken over; the old worker's late writes are refused")
+    func takeover() async throws {
+        try await withStore { store in
+            _ = try await store.submit(submission("run_1"), maxQueued: nil)
+            let old = try #require(
+                try await store.claim(worker: "old", lease: .milliseconds(50), limit: 1, agentRoom: [:]).first)
+            var state = RunState(runID: "run_1", entryAgent: "a", agent: "a", transcript: [.user("hi")])
+            try await store.record(
+                old, events: [RunEventRecord(sequence: 1, type: "run.started", data: [:])], state: state)
+            try await Task.sleep(for: .milliseconds(120))
+            let new = try #require(
+                try await store.claim(worker: "new", lease: .seconds(30), limit: 1, agentRoom: [:]).first)
+            #expect(new.attempt == 2)
+            #expect(new.run.state == state)
+            #expect(new.run.lastSequence == 1)
+            state.turns = 7
+            await #expect(throws: RunStoreError.leaseLost(runID: "run_1")) {
+                try await store.record(
+                    old, events: [RunEventRecord(sequence: 2, type: "late", data: [:])], state: state)
+            }
+            await #expect(throws: RunStoreError.leaseLost(runID: "run_1")) {
+                try await store.finish(old, status: .succeeded, result: ["late": true], state: state, events: [])
+            }
+            #expect(try await store.heartbeat(worker: "old", lease: .seconds(30)).isEmpty)
+            let run = try #require(try await store.run("run_1"))
+            #expect(run.status == .running)
+            #expect(run.state?.turns == 0)
+            #expect(try await store.events(of: "run_1", after: 0, limit: 10).map(\.type) == ["run.started"])
+            try await store.finish(
+                new, status: .succeeded, result: ["ok": true], state: state,
+                events: [RunEventRecord(sequence: 2, type: "run.finished", data: [:])])
+            #expect(try await store.run("run_1")?.status == .succeeded)
+        }
+    }
+
+    @Test("a run cut short as many times as it may be attempted fails, its error naming the attempts")
+    func attemptsRunOut() async throws {
+        try await withStore { store in
+            _ = try await store.submit(submission("run_1", attempts: 2), maxQueued: nil)
+            for _ in 0..<2 {
+                _ = try await store.claim(worker: "host/1/dead", lease: .seconds(30), limit: 1, agentRoom: [:]).first
+                #expect(try await store.recoverAbandoned(isAlive: { _ in false }) == 1)
+            }
+            let last = try #require(
+                try await store.claim(worker: "w", lease: .seconds(30), limit: 1, agentRoom: [:]).first)
+            #expect(last.run.status == .failed)
+            #expect(last.run.result?["error"]?["code"] == "attempts_exhausted")
+            #expect(
+                last.run.result?["error"]?["message"]?.stringValue?.hasPrefix(
+                    "the run was attempted 2 times and each attempt was cut short") == true)
+            #expect(try await store.events(of: "run_1", after: 0, limit: 10).last?.type == "run.finished")
+            #expect(try await store.claim(worker: "w", lease: .seconds(30), limit: 1, agentRoom: [:]).first == nil)
+        }
+    }
+
+    @Test("an idempotency key gives back its run; runs of one session are claimed one at a time, in order")
+    func keysAndSessions() async throws {
+        try await withStore { store in
+            let (first, created) = try await store.submit(submission("run_1", key: "k"), maxQueued: nil)
+            let (again, createdAgain) = try await store.submit(submission("run_2", key: "k"), maxQueued: nil)
+            #expect(created && !createdAgain)
+            #expect(again.id == first.id)
+
+            _ = try await store.submit(submission("run_s1", session: "chat"), maxQueued: nil)
+            _ = try await store.submit(submission("run_s2", session: "chat"), maxQueued: nil)
+            let a = try await store.claim(worker: "w", lease: .seconds(30), limit: 1, agentRoom: [:]).first
+            let b = try await store.claim(worker: "w", lease: .seconds(30), limit: 1, agentRoom: [:]).first
+            #expect([a?.runID, b?.runID] == ["run_1", "run_s1"])
+            #expect(try await store.claim(worker: "w", lease: .seconds(30), limit: 1, agentRoom: [:]).first == nil)
+            try await store.finish(try #require(b), status: .succeeded, result: nil, state: nil, events: [])
+            #expect(
+                try await store.claim(worker: "w", lease: .seconds(30), limit: 1, agentRoom: [:]).first?.runID
+                    == "run_s2")
+            await #expect(throws: RunStoreError.queueFull(queued: 0)) {
+                try await store.submit(submission("run_x"), maxQueued: 0)
+            }
+            #expect(try await store.counts() == [.running: 2, .succeeded: 1])
+        }
+    }
+
+    @Test("an agent at its limit is skipped; a released run is queued again without counting an attempt")
+    func limitsAndRelease() async throws {
+        try await withStore { store in
+            _ = try await store.submit(submission("run_1"), maxQueued: nil)
+            #expect(try await store.claim(worker: "w", lease: .seconds(30), limit: 1, agentRoom: ["a": 0]).first == nil)
+            let claim = try #require(
+                try await store.claim(worker: "w", lease: .seconds(30), limit: 1, agentRoom: [:]).first)
+            try await store.release(claim)
+            #expect(try await store.run("run_1")?.status == .queued)
+            _ = try await store.cancel("run_1")
+            #expect(try await store.run("run_1")?.status == .cancelled)
+        }
+    }
+}
