@@ -145,9 +145,11 @@ enum ServeBenchmark {
         var arrived: UInt64?
         var claimed: UInt64?
         for try await buffer in response.body {
-            text += String(buffer: buffer)
-            if claimed == nil, text.contains("event: run.started") { claimed = now() }
-            if arrived == nil, text.contains("event: text.delta") { arrived = now() }
+            // Each event arrives in a write of its own; only the new bytes are looked at.
+            let piece = String(buffer: buffer)
+            if claimed == nil, piece.contains("event: run.started") { claimed = now() }
+            if arrived == nil, piece.contains("event: text.delta") { arrived = now() }
+            if !text.isEmpty || piece.contains("event: run.finished") { text += piece }
         }
         if let arrived, let range = text.range(of: #""output":"t="#),
             let sent = UInt64(text[range.upperBound...].prefix { $0.isNumber })

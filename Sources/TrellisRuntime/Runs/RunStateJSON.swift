@@ -30,13 +30,34 @@ struct RunStateJSON {
         }
         var rest = state
         rest.transcript = []
-        let body = String(decoding: try Self.encoder.encode(rest), as: UTF8.self)
+        let body = Array(try Self.encoder.encode(rest))
         // Quotes inside JSON strings are escaped, so this key-and-value text occurs once: as the key itself.
-        let empty = #""transcript":[]"#
-        guard let range = body.range(of: empty) else {
+        guard let at = Self.position(of: Self.emptyTranscript, in: body) else {
             return String(decoding: try Self.encoder.encode(state), as: UTF8.self)
         }
-        return body.replacingCharacters(in: range, with: #""transcript":["# + json.joined(separator: ",") + "]")
+        var text = String(decoding: body[..<at], as: UTF8.self)
+        text.reserveCapacity(body.count + json.reduce(0) { $0 + $1.utf8.count + 1 } + 16)
+        text += #""transcript":["#
+        for (index, message) in json.enumerated() {
+            if index > 0 { text += "," }
+            text += message
+        }
+        text += "]"
+        text += String(decoding: body[(at + Self.emptyTranscript.count)...], as: UTF8.self)
+        return text
+    }
+
+    private static let emptyTranscript = Array(#""transcript":[]"#.utf8)
+
+    /// Where `pattern` first occurs in `bytes`.
+    private static func position(of pattern: [UInt8], in bytes: [UInt8]) -> Int? {
+        guard bytes.count >= pattern.count, let first = pattern.first else { return nil }
+        var index = 0
+        while index <= bytes.count - pattern.count {
+            if bytes[index] == first, bytes[index..<(index + pattern.count)].elementsEqual(pattern) { return index }
+            index += 1
+        }
+        return nil
     }
 
     /// Reads a stored state.
