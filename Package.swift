@@ -112,6 +112,7 @@ let package = Package(
                 "TrellisCore", "TrellisConfig", "TrellisProviders", "TrellisPlugins", "TrellisRuntime", "TrellisServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],

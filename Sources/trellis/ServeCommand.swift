@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOCore
 import ServiceLifecycle
 import TrellisConfig
 import TrellisCore
@@ -77,6 +78,13 @@ extension Trellis {
             let workerConfiguration = try workerSettings()
             let logger = try makeLogger()
             let loaded = try workspace.load()
+            let names = loaded.agents.map(\.definition.name).sorted()
+            for agent in workerConfiguration.agentLimits.keys.sorted() where !names.contains(agent) {
+                throw CLIFailure.invalid(
+                    "--agent-concurrency: no agent '\(agent)'\(Suggestions.hint(for: agent, in: names)); agents: "
+                        + names.joined(separator: ", "),
+                    code: .unknownAgent)
+            }
             let path = store ?? SessionStore.path(inWorkspace: WorkspaceOptions.absolute(workspace.root))
             let runs: SQLiteRunStore
             let sessions: SessionStore
@@ -113,6 +121,12 @@ extension Trellis {
                 }
             } catch {
                 await close(runs, sessions, client)
+                if let error = error as? IOError, error.errnoCode == EADDRINUSE {
+                    throw CLIFailure(
+                        message:
+                            "trellis serve: \(host):\(port) is already in use by another process; choose another --port",
+                        exitCode: 1, code: .setupFailed)
+                }
                 throw CLIFailure(message: "trellis serve: \(error)", exitCode: 1, code: .setupFailed)
             }
             await close(runs, sessions, client)
