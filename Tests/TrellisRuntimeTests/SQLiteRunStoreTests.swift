@@ -40,6 +40,27 @@ import TrellisTesting
         }
     }
 
+    @Test("two stores on one file (two processes) racing for runs: each run is claimed once")
+    func claimAcrossConnections() async throws {
+        let folder = try TemporaryFolder("trellis-runs")
+        defer { folder.remove() }
+        let path = folder.path(".trellis/trellis.db")
+        let one = try await SQLiteRunStore.open(path: path)
+        let two = try await SQLiteRunStore.open(path: path)
+        for index in 0..<20 { _ = try await one.submit(submission("run_\(index)"), maxQueued: nil) }
+        async let first = (0..<20).asyncMap { _ in
+            try await one.claim(worker: "w1", lease: .seconds(30), limit: 1, agentRoom: [:])
+        }
+        async let second = (0..<20).asyncMap { _ in
+            try await two.claim(worker: "w2", lease: .seconds(30), limit: 1, agentRoom: [:])
+        }
+        let ids = (try await first + second).flatMap { $0 }.map(\.runID)
+        #expect(ids.count == 20)
+        #expect(Set(ids).count == 20)
+        await one.close()
+        await two.close()
+    }
+
     @Test("a lease that ran out is taken over; the old worker's late writes are refused")
     func takeover() async throws {
         try await withStore { store in
@@ -132,5 +153,14 @@ import TrellisTesting
             _ = try await store.cancel("run_1")
             #expect(try await store.run("run_1")?.status == .cancelled)
         }
+    }
+}
+
+extension Range<Int> {
+    /// `transform` of each element, one after another.
+    fileprivate func asyncMap<T>(_ transform: (Int) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
     }
 }

@@ -7,7 +7,7 @@ import TrellisCore
 /// The embedded run store: the server's runs in the workspace's SQLite file (`.trellis/trellis.db`, beside the
 /// sessions), in WAL mode with `synchronous = NORMAL`, so a recorded step survives the process being killed.
 ///
-/// Writes go through one connection, one at a time; the steps that running runs record
+/// Writes go through one connection, one transaction at a time; the steps that running runs record
 /// (``record(_:events:state:)``, ``finish(_:status:result:state:events:)``) are grouped: while one transaction
 /// commits, the steps that arrive wait and go in the next one together, so a thousand runs cost far fewer commits
 /// than steps. Reads (a run, a page of runs, events for SSE) use a second connection and never wait for writes.
@@ -97,7 +97,7 @@ public actor SQLiteRunStore: RunStore {
     // MARK: Submitting and claiming
 
     public func submit(_ submission: RunSubmission, maxQueued: Int?) async throws -> (run: StoredRun, created: Bool) {
-        try await exclusive {
+        try await transaction {
             if let key = submission.idempotencyKey,
                 let row = try await write("SELECT * FROM runs WHERE idempotency_key = ?", [.text(key)]).first
             {
@@ -130,7 +130,7 @@ public actor SQLiteRunStore: RunStore {
         -> [RunClaim]
     {
         guard limit > 0 else { return [] }
-        return try await exclusive {
+        return try await transaction {
             let now = Date().timeIntervalSince1970
             let excluded = agentRoom.filter { $0.value <= 0 }.keys.sorted()
             let agents =
@@ -162,9 +162,12 @@ public actor SQLiteRunStore: RunStore {
                 UPDATE runs SET interruptions = interruptions + (CASE WHEN status = 'running' THEN 1 ELSE 0 END),
                     status = 'running', attempt = attempt + 1, worker = ?, lease_until = ?, started_at = ?,
                     updated_at = ?
-                WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ","))) RETURNING *
+                WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))
+                    AND (status = 'queued' OR (status = 'running' AND lease_until < ?))
+                RETURNING *
                 """,
-                [.text(worker), .float(now + lease.secondsValue), .float(now), .float(now)] + ids.map(SQLiteData.text))
+                [.text(worker), .float(now + lease.secondsValue), .float(now), .float(now)] + ids.map(SQLiteData.text)
+                    + [.float(now)])
             var claims: [String: RunClaim] = [:]
             for row in claimed {
                 var run = try Self.run(row)
@@ -213,7 +216,7 @@ public actor SQLiteRunStore: RunStore {
     }
 
     public func recoverAbandoned(isAlive: @Sendable (String) -> Bool) async throws -> Int {
-        try await exclusive {
+        try await transaction {
             let rows = try await write("SELECT id, worker FROM runs WHERE status = 'running'", [])
             var recovered = 0
             for row in rows {
@@ -448,7 +451,7 @@ public actor SQLiteRunStore: RunStore {
     // MARK: Approvals and cancellation
 
     public func decide(_ runID: String, decisions: [String: ToolApprovalDecision]) async throws -> StoredRun {
-        try await exclusive {
+        try await transaction {
             guard let row = try await write("SELECT * FROM runs WHERE id = ?", [.text(runID)]).first else {
                 throw RunStoreError.notFound(runID: runID)
             }
@@ -475,7 +478,7 @@ public actor SQLiteRunStore: RunStore {
     }
 
     public func cancel(_ runID: String) async throws -> StoredRun? {
-        try await exclusive {
+        try await transaction {
             guard let row = try await write("SELECT * FROM runs WHERE id = ?", [.text(runID)]).first else {
                 return StoredRun?.none
             }
@@ -583,6 +586,23 @@ public actor SQLiteRunStore: RunStore {
             if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
         }
         return try await guarded(body)
+    }
+
+    /// Runs `body` alone on the writer connection, in one `BEGIN IMMEDIATE` transaction: another process on the
+    /// same file (a second `trellis serve`) waits for it, so a read and the write that depends on it (a claim) are
+    /// one step for every process.
+    private func transaction<T>(_ body: () async throws -> T) async throws -> T {
+        try await exclusive {
+            _ = try await write("BEGIN IMMEDIATE", [])
+            do {
+                let value = try await body()
+                _ = try await write("COMMIT", [])
+                return value
+            } catch {
+                _ = try? await write("ROLLBACK", [])
+                throw error
+            }
+        }
     }
 
     /// Runs `body`, a database error becoming ``RunStoreError/database(_:)``.
