@@ -273,4 +273,34 @@ import TrellisTesting
             for id in ids { #expect(try await client.settled(id)["status"] == "succeeded") }
         }
     }
+
+    @Test("runs with a session continue its conversation, one after another, and the session keeps it")
+    func sessions() async throws {
+        try await ServerFixture.with { client, fixture in
+            var ids: [String] = []
+            for text in ["first", "second"] {
+                let (status, _, json) = try await client.json(
+                    .post, "/v1/runs", ["agent": "helper", "input": .string(text), "session": "talk"])
+                #expect(status == .accepted)
+                ids.append(try #require(json["id"]?.stringValue))
+            }
+            for id in ids { #expect(try await client.settled(id)["status"] == "succeeded") }
+            let sent = fixture.server.requests.last?.json?["messages"]?.arrayValue ?? []
+            #expect(sent.map { $0["content"]?.stringValue ?? "" } == ["You help.", "first", "echo: first", "second"])
+            let stored = try await SessionStore.open(path: fixture.folder.path(".trellis/trellis.db"))
+            let session = try #require(try await stored.session("talk"))
+            #expect(session.summary.agent == "helper")
+            #expect(session.state.transcript.count == 5)
+            #expect(session.state.output == "echo: second")
+            await stored.close()
+
+            let other = try await client.json(
+                .post, "/v1/runs", ["agent": "careful", "input": "hi", "session": "talk"])
+            let run = try await client.settled(try #require(other.json["id"]?.stringValue))
+            #expect(run["status"] == "failed")
+            #expect(
+                run["result"]?["error"]?["message"]?.stringValue?.contains("is a conversation with agent 'helper'")
+                    == true)
+        }
+    }
 }

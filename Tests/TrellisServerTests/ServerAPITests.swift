@@ -18,7 +18,7 @@ import TrellisTesting
             #expect(json["object"] == "list")
             #expect(
                 json["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == [
-                    "careful", "greeter", "helper", "limited",
+                    "careful", "greeter", "helper", "limited", "triage",
                 ])
             #expect(json["data"]?.arrayValue?.first?["object"] == "model")
             let one = try await client.json(.get, "/v1/models/helper")
@@ -243,6 +243,26 @@ import TrellisTesting
             let runID = try #require(response.headers[HTTPField.Name("X-Trellis-Run-Id")!])
             #expect(
                 response.json["error"]?["message"]?.stringValue?.contains("POST /v1/runs/\(runID)/approvals") == true)
+        }
+    }
+
+    @Test("a routing agent as the model: the route picks the agent that answers, and the run's events show it")
+    func routedCompletion() async throws {
+        try await ServerFixture.with { client, _ in
+            let (status, headers, json) = try await client.json(
+                .post, "/v1/chat/completions",
+                [
+                    "model": "triage",
+                    "messages": [["role": "user", "content": #"calculate: call calculator {"expression":"5*5"}"#]],
+                ])
+            #expect(status == .ok, "\(json)")
+            #expect(json["choices"]?[0]?["message"]?["content"] == "done: 25")
+            let runID = try #require(headers[HTTPField.Name("X-Trellis-Run-Id")!])
+            let run = try await client.json(.get, "/v1/runs/\(runID)").json
+            #expect(run["result"]?["agent"] == "helper")
+            #expect(run["result"]?["route"]?["label"] == "maths")
+            let events = try await client.events(runID)
+            #expect(events.contains { $0.event == "route" && $0.data["agent"] == "helper" })
         }
     }
 }

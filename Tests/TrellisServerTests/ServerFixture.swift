@@ -22,6 +22,8 @@ struct ServerFixture {
         "agents/helper.yaml": "model: fake/m\nsystem: You help.\ntools: [calculator]\n",
         "agents/careful.yaml":
             "model: fake/m\ntools: [calculator]\napproval: {default: allow, tools: {calculator: ask}}\n",
+        "agents/triage.yaml":
+            "model: fake/m\nroutes:\n  classifier: [keyword]\n  to:\n    maths: {agent: helper, keywords: [calc*]}\n    other: greeter\n",
         "agents/limited.yaml": "model: fake/m\ntools: [calculator]\nlimits: {max_turns: 1}\n",
         "agents/greeter.yaml": "model: fake/m\nparams:\n  who: {description: whom to greet}\nsystem: Greet {{who}}.\n",
     ]
