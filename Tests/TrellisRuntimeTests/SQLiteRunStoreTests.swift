@@ -47,16 +47,22 @@ import TrellisTesting
         let path = folder.path(".trellis/trellis.db")
         let one = try await SQLiteRunStore.open(path: path)
         let two = try await SQLiteRunStore.open(path: path)
-        for index in 0..<20 { _ = try await one.submit(submission("run_\(index)"), maxQueued: nil) }
-        async let first = (0..<20).asyncMap { _ in
-            try await one.claim(worker: "w1", lease: .seconds(30), limit: 1, agentRoom: [:])
+        do {
+            for index in 0..<20 { _ = try await one.submit(submission("run_\(index)"), maxQueued: nil) }
+            async let first = (0..<20).asyncMap { _ in
+                try await one.claim(worker: "w1", lease: .seconds(30), limit: 1, agentRoom: [:])
+            }
+            async let second = (0..<20).asyncMap { _ in
+                try await two.claim(worker: "w2", lease: .seconds(30), limit: 1, agentRoom: [:])
+            }
+            let ids = (try await first + second).flatMap { $0 }.map(\.runID)
+            #expect(ids.count == 20)
+            #expect(Set(ids).count == 20)
+        } catch {
+            await one.close()
+            await two.close()
+            throw error
         }
-        async let second = (0..<20).asyncMap { _ in
-            try await two.claim(worker: "w2", lease: .seconds(30), limit: 1, agentRoom: [:])
-        }
-        let ids = (try await first + second).flatMap { $0 }.map(\.runID)
-        #expect(ids.count == 20)
-        #expect(Set(ids).count == 20)
         await one.close()
         await two.close()
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 import SQLiteNIO
 import TrellisCore
 
@@ -33,10 +34,15 @@ public actor SQLiteRunStore: RunStore {
         var ending: (status: RunStatus, result: String?, pending: String?)?
     }
 
-    private init(path: String, writer: SQLiteConnection, reader: SQLiteConnection) {
+    /// The store's own threads for SQLite calls: a statement waiting for another process's lock (`busy_timeout`)
+    /// blocks one of them, never a thread that the process's other SQLite users (sessions) need to go on.
+    private let threads: NIOThreadPool
+
+    private init(path: String, writer: SQLiteConnection, reader: SQLiteConnection, threads: NIOThreadPool) {
         self.path = path
         self.writer = writer
         self.reader = reader
+        self.threads = threads
     }
 
     /// Opens (or creates) the store, and the folders up to it.
@@ -44,21 +50,30 @@ public actor SQLiteRunStore: RunStore {
         -> SQLiteRunStore
     {
         let folder = (path as NSString).deletingLastPathComponent
+        let threads = NIOThreadPool(numberOfThreads: 2)
+        threads.start()
         do {
             if !folder.isEmpty {
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             }
-            let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            let loop = MultiThreadedEventLoopGroup.singleton.any()
+            let writer = try await SQLiteConnection.open(
+                storage: .file(path: path), threadPool: threads, logger: logger, on: loop
+            ).get()
             for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL", "PRAGMA busy_timeout = 5000"] {
                 _ = try await writer.query(pragma, []).get()
             }
             try await Self.createTables(writer)
-            let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            let reader = try await SQLiteConnection.open(
+                storage: .file(path: path), threadPool: threads, logger: logger, on: loop
+            ).get()
             _ = try await reader.query("PRAGMA busy_timeout = 5000", []).get()
-            return SQLiteRunStore(path: path, writer: writer, reader: reader)
+            return SQLiteRunStore(path: path, writer: writer, reader: reader, threads: threads)
         } catch let error as RunStoreError {
+            try? await threads.shutdownGracefully()
             throw error
         } catch {
+            try? await threads.shutdownGracefully()
             throw .database("\(path): \(Self.message(error))")
         }
     }
@@ -92,6 +107,7 @@ public actor SQLiteRunStore: RunStore {
     public func close() async {
         try? await writer.close()
         try? await reader.close()
+        try? await threads.shutdownGracefully()
     }
 
     // MARK: Submitting and claiming
