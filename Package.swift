@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "TrellisPlugins", targets: ["TrellisPlugins"]),
         .library(name: "TrellisRuntime", targets: ["TrellisRuntime"]),
         .library(name: "TrellisServer", targets: ["TrellisServer"]),
+        .library(name: "TrellisPostgres", targets: ["TrellisPostgres"]),
         .library(name: "TrellisTesting", targets: ["TrellisTesting"]),
         .executable(name: "trellis", targets: ["trellis"]),
     ],
@@ -31,11 +32,19 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        // Only the OTLP/HTTP exporter: the gRPC one would add grpc-swift to every build.
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .target(
             name: "TrellisCore",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -95,6 +104,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "TrellisPostgres",
+            dependencies: [
+                "TrellisCore", "TrellisRuntime",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "TrellisTesting",
             dependencies: [
                 "TrellisCore",
@@ -111,6 +132,8 @@ let package = Package(
             name: "trellis",
             dependencies: [
                 "TrellisCore", "TrellisConfig", "TrellisProviders", "TrellisPlugins", "TrellisRuntime", "TrellisServer",
+                "TrellisPostgres",
+                .product(name: "OTel", package: "swift-otel"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -123,7 +146,7 @@ let package = Package(
             name: "trellis-bench",
             dependencies: [
                 "TrellisCore", "TrellisProviders", "TrellisPlugins", "TrellisConfig", "TrellisTesting", "TrellisRuntime",
-                "TrellisServer",
+                "TrellisServer", "TrellisPostgres",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -185,6 +208,18 @@ let package = Package(
                 "TrellisProviders",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "TrellisPostgresTests",
+            dependencies: [
+                "trellis", "TrellisPostgres", "TrellisRuntime", "TrellisCore", "TrellisTesting",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -9,6 +9,7 @@ import NIOHTTP1
 import TrellisConfig
 import TrellisCore
 import TrellisPlugins
+import TrellisPostgres
 import TrellisProviders
 import TrellisRuntime
 import TrellisServer
@@ -32,7 +33,24 @@ enum ServeBenchmark {
         }
     }
 
-    static func run(runs: Int) async throws {
+    /// Where the runs are kept.
+    enum Store: CustomStringConvertible {
+        /// The workspace's SQLite file; the server runs them itself.
+        case sqlite
+        /// A PostgreSQL server the benchmark starts (durable: fsync on), an API node that runs nothing and
+        /// `workers` workers, each with its own store connections, hub and watcher, as separate processes have.
+        case postgres(workers: Int)
+
+        var description: String {
+            switch self {
+            case .sqlite: "SQLite store, the server running the runs"
+            case .postgres(let workers):
+                "PostgreSQL store, an API node with --concurrency 0 and \(workers) worker(s) of its own connections"
+            }
+        }
+    }
+
+    static func run(runs: Int, store kind: Store) async throws {
         let delay = Duration.milliseconds(100)
         let folder = try TemporaryFolder("trellis-bench-serve")
         defer { folder.remove() }
@@ -45,38 +63,97 @@ enum ServeBenchmark {
             let workspace = try Workspace.load(
                 root: folder.path, environment: [:], toolNames: BuiltinTools.registry.names,
                 toolSettingKeys: BuiltinTools.registry.settingKeys, providerKinds: ProviderFactory.kinds)
-            let path = folder.path(".trellis/trellis.db")
-            let store = try await SQLiteRunStore.open(path: path)
-            let sessions = try await SessionStore.open(path: path)
             let upstream = HTTPClient.makeTrellis(connectionsPerHost: runs)
             var clientConfiguration = HTTPClient.Configuration()
             clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = runs * 2
             let client = HTTPClient(
                 eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
-            let port = FreePort.next()
             var logger = Logger(label: "bench")
             logger.logLevel = .error
             try await WorkspaceHost.withHost(workspace, environment: [:], client: upstream) { host in
-                let hub = RunEventHub()
-                let metrics = ServerMetrics()
-                let worker = RunWorker(
-                    store: store, host: host, hub: hub, sessions: sessions,
-                    configuration: RunWorker.Configuration(concurrency: runs), metrics: metrics, logger: logger)
-                let app = TrellisServer.application(
-                    configuration: ServerConfiguration(port: port, queueLimit: runs * 2), host: host, store: store,
-                    hub: hub, worker: worker, metrics: metrics, logger: logger)
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await app.runService() }
-                    try await waitForServer(client, port: port)
-                    let measured = try await load(client, port: port, runs: runs)
-                    report(measured, runs: runs, delay: delay)
-                    group.cancelAll()
+                switch kind {
+                case .sqlite:
+                    let path = folder.path(".trellis/trellis.db")
+                    let store = try await SQLiteRunStore.open(path: path)
+                    let sessions = try await SessionStore.open(path: path)
+                    let worker = RunWorker(
+                        store: store, host: host, hub: RunEventHub(), sessions: sessions,
+                        configuration: RunWorker.Configuration(concurrency: runs), logger: logger)
+                    try await measure(
+                        client, runs: runs, delay: delay, kind: kind, host: host, store: store, workers: [worker],
+                        logger: logger)
+                    await store.close()
+                    await sessions.close()
+                case .postgres(let count):
+                    let cluster = try await PostgresCluster.start(durable: true)
+                    let location = try PostgresLocation(url: try await cluster.createDatabase())
+                    try await withStores(location, count: count + 1, logger: logger) { stores in
+                        let per = (runs + count - 1) / count
+                        let workers = stores.dropFirst().map { store in
+                            RunWorker(
+                                store: store, host: host, hub: RunEventHub(), sessions: nil,
+                                configuration: RunWorker.Configuration(concurrency: per), logger: logger)
+                        }
+                        try await measure(
+                            client, runs: runs, delay: delay, kind: kind, host: host, store: stores[0],
+                            workers: workers, logger: logger)
+                    }
+                    await cluster.stop()
                 }
             }
             try await client.shutdown()
             try await upstream.shutdown()
-            await store.close()
-            await sessions.close()
+        }
+    }
+
+    /// `count` PostgreSQL stores on one database, as `count` processes open it.
+    private static func withStores(
+        _ location: PostgresLocation, count: Int, logger: Logger, opened: [PostgresRunStore] = [],
+        _ body: ([PostgresRunStore]) async throws -> Void
+    ) async throws {
+        guard opened.count < count else { return try await body(opened) }
+        try await PostgresRunStore.withStore(location, logger: logger) { store in
+            try await withStores(location, count: count, logger: logger, opened: opened + [store], body)
+        }
+    }
+
+    /// Serves the API on `store` and runs `workers` (the first one is the API's own on SQLite), then loads it.
+    private static func measure(
+        _ client: HTTPClient, runs: Int, delay: Duration, kind: Store, host: WorkspaceHost, store: any RunStore,
+        workers: [RunWorker], logger: Logger
+    ) async throws {
+        let port = FreePort.next()
+        let hub: RunEventHub
+        let apiWorker: RunWorker
+        if case .sqlite = kind, let only = workers.first {
+            hub = only.hub
+            apiWorker = only
+        } else {
+            hub = RunEventHub()
+            apiWorker = RunWorker(
+                store: store, host: host, hub: hub, sessions: nil,
+                configuration: RunWorker.Configuration(concurrency: 0),
+                logger: logger)
+        }
+        let app = TrellisServer.application(
+            configuration: ServerConfiguration(port: port, queueLimit: runs * 2), host: host, store: store, hub: hub,
+            worker: apiWorker, metrics: ServerMetrics(), logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService() }
+            group.addTask { try await RunStoreWatcher(store: store, worker: nil, hub: hub, logger: logger).run() }
+            if apiWorker !== workers.first {
+                for worker in workers {
+                    group.addTask { try await worker.run() }
+                    group.addTask {
+                        try await RunStoreWatcher(store: worker.store, worker: worker, hub: worker.hub, logger: logger)
+                            .run()
+                    }
+                }
+            }
+            try await waitForServer(client, port: port)
+            let measured = try await load(client, port: port, runs: runs)
+            report(measured, runs: runs, delay: delay, kind: kind)
+            group.cancelAll()
         }
     }
 
@@ -144,31 +221,41 @@ enum ServeBenchmark {
         var latency: Double?
         var arrived: UInt64?
         var claimed: UInt64?
+        var tail = ""
         for try await buffer in response.body {
-            // Each event arrives in a write of its own; only the new bytes are looked at.
-            let piece = String(buffer: buffer)
+            // Only the new bytes are looked at, with the end of the ones before: a read may hold several events,
+            // or split one.
+            let piece = tail + String(buffer: buffer)
             if claimed == nil, piece.contains("event: run.started") { claimed = now() }
             if arrived == nil, piece.contains("event: text.delta") { arrived = now() }
-            if !text.isEmpty || piece.contains("event: run.finished") { text += piece }
+            if !text.isEmpty {
+                text += String(buffer: buffer)
+            } else if let start = piece.range(of: "event: run.finished") {
+                text = String(piece[start.lowerBound...])
+            }
+            tail = String(piece.suffix(32))
         }
         if let arrived, let range = text.range(of: #""output":"t="#),
             let sent = UInt64(text[range.upperBound...].prefix { $0.isNumber })
         {
             latency = Double(arrived - sent) / 1_000_000
         }
+        let succeeded = text.contains(#""status":"succeeded""#)
+        if !succeeded {
+            FileHandle.standardError.write(Data("run \(id) did not succeed: \(text.suffix(600))\n".utf8))
+        }
         return Seen(
-            passThrough: latency, claim: claimed.map { Double($0 - submitted) / 1_000_000 },
-            succeeded: text.contains(#""status":"succeeded""#))
+            passThrough: latency, claim: claimed.map { Double($0 - submitted) / 1_000_000 }, succeeded: succeeded)
     }
 
-    private static func report(_ measured: Measured, runs: Int, delay: Duration) {
+    private static func report(_ measured: Measured, runs: Int, delay: Duration, kind: Store) {
         let turns = Double(runs * 3)
         let seconds = measured.wall.secondsValue
         func percentile(_ p: Double, of values: [Double] = measured.latencies) -> Double {
             let sorted = values.sorted()
             return sorted.isEmpty ? .nan : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
         }
-        print("trellis serve (SQLite store, in process with its client and a fake provider answering in ")
+        print("trellis serve (\(kind); in process with its client and a fake provider answering in ")
         print(
             "\(Int(delay.secondsValue * 1000)) ms): \(runs) concurrent runs of 3 turns through POST /v1/runs, each followed over SSE"
         )

@@ -1,16 +1,10 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
-import Logging
-import NIOCore
 import ServiceLifecycle
 import TrellisConfig
 import TrellisCore
-import TrellisPlugins
-import TrellisProviders
 import TrellisRuntime
 import TrellisServer
-import UnixSignals
 
 extension Trellis {
     /// `trellis serve`: the workspace's agents over HTTP, with durable runs.
@@ -34,16 +28,10 @@ extension Trellis {
         @Option(help: "The port to listen on (0: any free port, printed at start).")
         var port = 8080
 
-        @Option(help: ArgumentHelp("The run store: a SQLite file (default .trellis/trellis.db).", valueName: "path"))
-        var store: String?
-
-        @Option(help: "How many runs this process runs at once (0: serve the API only).")
+        @Option(help: "How many runs this process runs at once (0: serve the API only; workers run them).")
         var concurrency = 64
 
-        @Option(
-            name: .customLong("agent-concurrency"),
-            help: ArgumentHelp("The most runs of one agent at once (repeatable).", valueName: "agent=n"))
-        var agentConcurrency: [String] = []
+        @OptionGroup var runner: RunnerOptions
 
         @Option(help: "The most runs the queue holds; more get 429 with Retry-After.")
         var queueLimit = 10_000
@@ -53,17 +41,6 @@ extension Trellis {
 
         @Option(help: "How many times a run cut short by a crash is started again before it fails.")
         var maxAttempts = 3
-
-        @Option(help: ArgumentHelp("How long running runs may finish after SIGTERM.", valueName: "seconds"))
-        var drainGrace = 30.0
-
-        @Option(help: ArgumentHelp("How log lines are written to standard error: text or json.", valueName: "format"))
-        var logFormat = "text"
-
-        @Option(
-            help: ArgumentHelp(
-                "The lowest level logged (trace, debug, info, notice, warning, error).", valueName: "level"))
-        var logLevel = "info"
 
         func run() async throws {
             let configuration = ServerConfiguration(
@@ -75,104 +52,27 @@ extension Trellis {
             } catch {
                 throw CLIFailure.invalid(error.message, code: .invalidUsage)
             }
-            let workerConfiguration = try workerSettings()
-            let logger = try makeLogger()
+            let workerConfiguration = try runner.workerSettings(concurrency: concurrency)
+            let logger = try runner.makeLogger(label: "trellis.serve")
             let loaded = try workspace.load()
-            let names = loaded.agents.map(\.definition.name).sorted()
-            for agent in workerConfiguration.agentLimits.keys.sorted() where !names.contains(agent) {
-                throw CLIFailure.invalid(
-                    "--agent-concurrency: no agent '\(agent)'\(Suggestions.hint(for: agent, in: names)); agents: "
-                        + names.joined(separator: ", "),
-                    code: .unknownAgent)
-            }
-            let path = store ?? SessionStore.path(inWorkspace: WorkspaceOptions.absolute(workspace.root))
-            let runs: SQLiteRunStore
-            let sessions: SessionStore
-            do {
-                runs = try await SQLiteRunStore.open(path: path)
-                sessions = try await SessionStore.open(path: path)
-            } catch {
-                throw CLIFailure(message: "\(error)", exitCode: 1, code: .setupFailed)
-            }
-            let client = HTTPClient.makeTrellis(connectionsPerHost: max(8, concurrency))
-            let pool = MCPServerPool.service(loaded.resolvedMCPServers, logger: logger)
-            do {
-                try await LocalModelServers.withServers(client: client) { local in
-                    let host = WorkspaceHost(workspace: loaded, client: client, pool: pool.pool, localHost: local)
-                    let hub = RunEventHub()
-                    let metrics = ServerMetrics()
-                    let worker = RunWorker(
-                        store: runs, host: host, hub: hub, sessions: sessions, configuration: workerConfiguration,
-                        metrics: metrics, logger: logger)
-                    let agents = loaded.agents.count
-                    let app = TrellisServer.application(
-                        configuration: configuration, host: host, store: runs, hub: hub, worker: worker,
-                        metrics: metrics, logger: logger
-                    ) { port in
-                        Output.err(
-                            "trellis serve: listening on http://\(configuration.host):\(port) (\(agents) agent(s), "
-                                + "store \(path), concurrency \(workerConfiguration.concurrency))\n")
-                    }
-                    let group = ServiceGroup(
-                        configuration: ServiceGroupConfiguration(
-                            services: [.init(service: pool), .init(service: app)],
-                            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-                    try await group.run()
+            try runner.checkAgentLimits(
+                workerConfiguration.agentLimits, agents: loaded.agents.map(\.definition.name).sorted())
+            let metrics = ServerMetrics()
+            try await runner.withRuntime(
+                workspace: loaded, root: workspace.root, worker: workerConfiguration, metrics: metrics, logger: logger,
+                command: "serve", address: "\(host):\(port)"
+            ) { runtime in
+                let agents = loaded.agents.count
+                let app = TrellisServer.application(
+                    configuration: configuration, host: runtime.host, store: runtime.stores.runs, hub: runtime.hub,
+                    worker: runtime.worker, metrics: metrics, logger: logger
+                ) { port in
+                    Output.err(
+                        "trellis serve: listening on http://\(configuration.host):\(port) (\(agents) agent(s), "
+                            + "store \(runtime.stores.description), concurrency \(workerConfiguration.concurrency))\n")
                 }
-            } catch {
-                await close(runs, sessions, client)
-                if let error = error as? IOError, error.errnoCode == EADDRINUSE {
-                    throw CLIFailure(
-                        message:
-                            "trellis serve: \(host):\(port) is already in use by another process; choose another --port",
-                        exitCode: 1, code: .setupFailed)
-                }
-                throw CLIFailure(message: "trellis serve: \(error)", exitCode: 1, code: .setupFailed)
-            }
-            await close(runs, sessions, client)
-        }
-
-        private func close(_ runs: SQLiteRunStore, _ sessions: SessionStore, _ client: HTTPClient) async {
-            await runs.close()
-            await sessions.close()
-            try? await client.shutdown()
-        }
-
-        private func workerSettings() throws -> RunWorker.Configuration {
-            guard concurrency >= 0 else {
-                throw CLIFailure.invalid("--concurrency must be 0 or more", code: .invalidUsage)
-            }
-            guard drainGrace >= 0 else {
-                throw CLIFailure.invalid("--drain-grace must be 0 or more", code: .invalidUsage)
-            }
-            var limits: [String: Int] = [:]
-            for item in agentConcurrency {
-                let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-                guard parts.count == 2, !parts[0].isEmpty, let limit = Int(parts[1]), limit > 0 else {
-                    throw CLIFailure.invalid(
-                        "--agent-concurrency '\(item)': write AGENT=N with N at least 1", code: .invalidUsage)
-                }
-                limits[parts[0]] = limit
-            }
-            return RunWorker.Configuration(
-                concurrency: concurrency, agentLimits: limits, drainGrace: .milliseconds(Int(drainGrace * 1000)))
-        }
-
-        private func makeLogger() throws -> Logger {
-            guard let level = Logger.Level(rawValue: logLevel) else {
-                throw CLIFailure.invalid(
-                    "--log-level '\(logLevel)' is not one of trace, debug, info, notice, warning, error, critical",
-                    code: .invalidUsage)
-            }
-            switch logFormat {
-            case "text":
-                var logger = Logger(label: "trellis.serve")
-                logger.logLevel = level
-                return logger
-            case "json":
-                return Logger(label: "trellis.serve") { label in JSONLogHandler(label: label, level: level) }
-            default:
-                throw CLIFailure.invalid("--log-format must be text or json, not '\(logFormat)'", code: .invalidUsage)
+                // The worker runs as one of the application's services.
+                return [.init(service: app)]
             }
         }
     }

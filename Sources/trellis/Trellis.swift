@@ -12,7 +12,7 @@ struct Trellis: TrellisCommand {
         version: TrellisVersion.current,
         subcommands: [
             Run.self, Chat.self, Resume.self, Sessions.self, Route.self, Validate.self, Agents.self, Tools.self,
-            Tool.self, Plugin.self, Provider.self, Serve.self,
+            Tool.self, Plugin.self, Provider.self, Serve.self, Worker.self,
             Schema.self,
         ])
 

@@ -1,4 +1,5 @@
 import Logging
+import Tracing
 
 /// Runs an agent: the tool-calling loop between a model and its tools.
 ///
@@ -172,11 +173,16 @@ public struct AgentRunner: Sendable {
         var logger = logger
         logger[metadataKey: "agent.run.id"] = "\(options.runID)"
         logger[metadataKey: "agent.name"] = "\(agent.name)"
-        let result: RunResult
-        if let timeout = agent.limits.timeout {
-            result = await Self.withTimeout(timeout) { [logger] in await body(logger) }
-        } else {
-            result = await body(logger)
+        let result = await withSpan("run") { [logger] span in
+            RunSpans.describe(run: span, id: options.runID, agent: agent.name)
+            let result: RunResult
+            if let timeout = agent.limits.timeout {
+                result = await Self.withTimeout(timeout) { [logger] in await body(logger) }
+            } else {
+                result = await body(logger)
+            }
+            RunSpans.finish(run: span, result)
+            return result
         }
         await onEvent(.finished(result))
         return result
@@ -189,12 +195,24 @@ public struct AgentRunner: Sendable {
     ) async -> RunResult {
         var current = agent
         var decision: RouteDecision?
+        // The `route` span holds the decision and the run of the agent it chose.
+        var routeSpan: (any Span)?
+        defer { routeSpan?.end() }
         let first: RunLoop.Current
         do {
             var path = [agent.name]
             let text = input.compactMap { if case .text(let text) = $0 { text } else { nil } }.joined(separator: "\n")
             while let router = try await resolver.router(for: current) {
-                let made = try await router.decide(text)
+                let span = routeSpan ?? startSpan("route")
+                routeSpan = span
+                let made: RouteDecision
+                do {
+                    made = try await router.decide(text)
+                } catch {
+                    span.recordError(error)
+                    throw error
+                }
+                RunSpans.describe(route: span, made, path: path + [made.agent])
                 decision = made
                 await onEvent(.routed(made))
                 logger.debug(
@@ -217,7 +235,9 @@ public struct AgentRunner: Sendable {
             runID: options.runID, entryAgent: current.name, agent: current.name, transcript: transcript)
         state.route = decision
         state.usage = decision?.usage
-        return await loop(current, options: options, logger: logger, onEvent: onEvent).run(from: state, with: first)
+        let loop = loop(current, options: options, logger: logger, onEvent: onEvent)
+        guard let routeSpan else { return await loop.run(from: state, with: first) }
+        return await ServiceContext.withValue(routeSpan.context) { [state] in await loop.run(from: state, with: first) }
     }
 
     /// Runs the loop from a stored state, with the agent it names.

@@ -1,4 +1,5 @@
 import Logging
+import Tracing
 
 /// One run's turn-by-turn state. Created by ``AgentRunner`` for each run; never shared.
 struct RunLoop: Sendable {
@@ -77,9 +78,18 @@ struct RunLoop: Sendable {
 
     private func commit(_ state: State) async { await onEvent(.committed(state.run)) }
 
-    /// One model turn and the tool calls of its reply.
+    /// One model turn and the tool calls of its reply, in a `turn` span.
     private func turn(_ state: inout State) async -> Next {
         if let stop = limitBeforeTurn(state.run) { return stop }
+        return await withSpan("turn") { span in
+            span.attributes["trellis.turn"] = state.run.turns + 1
+            span.attributes["gen_ai.agent.name"] = state.current.agent.name
+            span.attributes["gen_ai.request.model"] = state.current.agent.model.description
+            return await modelTurn(&state)
+        }
+    }
+
+    private func modelTurn(_ state: inout State) async -> Next {
         state.run.turns += 1
         await onEvent(.turnStarted(turn: state.run.turns))
         logger.debug("turn started", metadata: ["agent.turn": "\(state.run.turns)"])
@@ -278,7 +288,19 @@ struct RunLoop: Sendable {
         if let system, !system.isEmpty { transcript.insert(.system(system), at: 0) }
     }
 
+    /// Calls the model in a `model.call` span.
     private func callModel(_ request: ModelRequest, provider: any ModelProvider) async throws -> ModelResponse {
+        try await withSpan("model.call", ofKind: .client) { span in
+            span.attributes["gen_ai.operation.name"] = "chat"
+            span.attributes["gen_ai.request.model"] = request.model
+            span.attributes["trellis.model.streamed"] = options.stream
+            let response = try await reply(to: request, provider: provider)
+            RunSpans.finish(model: span, response)
+            return response
+        }
+    }
+
+    private func reply(to request: ModelRequest, provider: any ModelProvider) async throws -> ModelResponse {
         guard options.stream else {
             let response = try await provider.complete(request)
             if let reasoning = response.message.reasoning, !reasoning.isEmpty {

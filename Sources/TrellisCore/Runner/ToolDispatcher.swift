@@ -1,4 +1,5 @@
 import Logging
+import Tracing
 
 /// Checks and runs one reply's tool calls, and turns every failure into an error result.
 ///
@@ -234,18 +235,24 @@ struct ToolDispatcher: Sendable {
     private static func execute(_ executor: any ToolExecutor, _ arguments: JSONValue, _ context: ToolContext) async
         -> Timed
     {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let output: ToolOutput
-        do {
-            try Task.checkCancellation()
-            output = try await executor.execute(arguments: arguments, context: context)
-        } catch is CancellationError {
-            output = .error("not finished: the run was cancelled")
-        } catch {
-            output = .error("tool '\(executor.definition.name)' failed: \(error)")
+        await withSpan("tool.call") { span in
+            span.attributes["gen_ai.operation.name"] = "execute_tool"
+            span.attributes["gen_ai.tool.name"] = executor.definition.name
+            span.attributes["gen_ai.tool.call.id"] = context.callID
+            let clock = ContinuousClock()
+            let start = clock.now
+            let output: ToolOutput
+            do {
+                try Task.checkCancellation()
+                output = try await executor.execute(arguments: arguments, context: context)
+            } catch is CancellationError {
+                output = .error("not finished: the run was cancelled")
+            } catch {
+                output = .error("tool '\(executor.definition.name)' failed: \(error)")
+            }
+            RunSpans.finish(tool: span, output)
+            return Timed(output: output, duration: clock.now - start)
         }
-        return Timed(output: output, duration: clock.now - start)
     }
 
     /// Parses a call's arguments; empty text means `{}`.

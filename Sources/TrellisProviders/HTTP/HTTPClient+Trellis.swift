@@ -22,3 +22,22 @@ extension HTTPClient {
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 }
+
+extension HTTPClient {
+    /// Calls `body` with a new client configured as ``trellis`` is, and shuts the client down when `body` returns
+    /// or throws.
+    public static func withTrellis<Value>(
+        connectionsPerHost: Int = 8, _ body: (HTTPClient) async throws -> Value
+    ) async throws -> Value {
+        let client = makeTrellis(connectionsPerHost: connectionsPerHost)
+        let value: Value
+        do {
+            value = try await body(client)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try? await client.shutdown()
+        return value
+    }
+}

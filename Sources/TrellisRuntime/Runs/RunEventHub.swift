@@ -58,6 +58,20 @@ public final class RunEventHub: Sendable {
         for (continuation, wake) in woken { continuation.resume(returning: wake) }
     }
 
+    /// Tells the followers of a run that its events up to `last` were stored elsewhere (another process): those
+    /// that have not seen them read the store (``Wake/behind``).
+    public func poke(_ runID: String, last: Int) {
+        let woken: [CheckedContinuation<Wake, Never>] = state.withLock { state in
+            guard var run = state.runs[runID] else { return [] }
+            if let newest = run.recent.last, newest.sequence >= last { return [] }
+            let behind = run.followers.filter { $0.value.after < last }
+            for id in behind.keys { run.followers[id] = nil }
+            state.runs[runID] = run
+            return behind.values.map(\.continuation)
+        }
+        for continuation in woken { continuation.resume(returning: .behind) }
+    }
+
     /// Waits for the events of a run after sequence number `after`.
     public func next(_ runID: String, after: Int, timeout: Duration) async -> Wake {
         let id = state.withLock { state in
@@ -82,7 +96,13 @@ public final class RunEventHub: Sendable {
                     }
                 } onCancel: {
                     let continuation = self.state.withLock { state in
-                        state.runs[runID]?.followers.removeValue(forKey: id)?.continuation
+                        defer {
+                            // A run only followed here (run by another process) is forgotten with its last follower.
+                            if let run = state.runs[runID], run.followers.isEmpty, run.recent.isEmpty {
+                                state.runs[runID] = nil
+                            }
+                        }
+                        return state.runs[runID]?.followers.removeValue(forKey: id)?.continuation
                     }
                     continuation?.resume(returning: .timeout)
                 }

@@ -17,13 +17,13 @@ final class RunSink: Sendable {
     let claim: RunClaim
     let store: any RunStore
     let hub: RunEventHub
-    let handle: RunWorker.Handle
+    let handle: RunHandle
     let metrics: (any RunMetrics)?
     let logger: Logger
     private let state: Mutex<State>
 
     init(
-        claim: RunClaim, store: any RunStore, hub: RunEventHub, handle: RunWorker.Handle,
+        claim: RunClaim, store: any RunStore, hub: RunEventHub, handle: RunHandle,
         metrics: (any RunMetrics)?, logger: Logger
     ) {
         self.claim = claim

@@ -6,18 +6,21 @@ import TrellisCore
 /// A step appends a message or two to the transcript, so re-encoding the whole conversation at every save would
 /// make a long conversation's saves grow with its length. This keeps each message's JSON from the save before and
 /// encodes only the messages that are new or changed.
-struct RunStateJSON {
+package struct RunStateJSON {
     private var messages: [ChatMessage] = []
     private var json: [String] = []
 
-    static let encoder: JSONEncoder = {
+    /// An encoder that has encoded nothing yet.
+    package init() {}
+
+    package static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         return encoder
     }()
 
     /// The state's JSON.
-    mutating func encode(_ state: RunState) throws -> String {
+    package mutating func encode(_ state: RunState) throws -> String {
         let transcript = state.transcript
         var kept = 0
         let limit = min(messages.count, transcript.count)
@@ -63,7 +66,7 @@ struct RunStateJSON {
     /// Reads a stored state.
     ///
     /// - Throws: ``RunStateVersionError`` for a state another version wrote, or a decoding error.
-    static func decode(_ text: String) throws -> RunState {
+    package static func decode(_ text: String) throws -> RunState {
         try JSONDecoder().decode(RunState.self, from: Data(text.utf8))
     }
 }

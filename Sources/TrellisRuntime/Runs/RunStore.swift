@@ -9,7 +9,8 @@ import TrellisCore
 /// (``RunStoreError/leaseLost(runID:)``), so a worker that lost its lease can never overwrite the run. Leases are
 /// renewed by ``heartbeat(worker:lease:)``.
 ///
-/// The embedded implementation is ``SQLiteRunStore``; a PostgreSQL one keeps the same contract.
+/// The embedded implementation is ``SQLiteRunStore``; `PostgresRunStore` (TrellisPostgres) keeps the same contract
+/// for any number of workers on any number of machines.
 public protocol RunStore: Sendable {
     /// Queues a run. A submission whose idempotency key was seen before returns that run instead.
     ///
@@ -29,8 +30,8 @@ public protocol RunStore: Sendable {
 
     /// Extends the lease of every run `worker` holds.
     ///
-    /// - Returns: The ids of its runs whose cancellation was asked for.
-    func heartbeat(worker: String, lease: Duration) async throws -> Set<String>
+    /// - Returns: The runs it still holds, and those of them whose cancellation was asked for.
+    func heartbeat(worker: String, lease: Duration) async throws -> RunHeartbeat
 
     /// Records a step of a claimed run: events in order, and the state to resume from when one is given.
     ///
@@ -75,8 +76,63 @@ public protocol RunStore: Sendable {
     /// How many runs have each status.
     func counts() async throws -> [RunStatus: Int]
 
+    /// The conversation of a session as its newest ended run left it: what the next run of the session continues
+    /// when the sessions live with the runs (a store shared by several machines) rather than in a local
+    /// ``SessionStore``; `nil` before the session's first ended run.
+    func sessionState(_ session: String) async throws -> SessionContinuation?
+
+    /// Calls `handle` with each change that any process makes to the store (a run queued, events stored, a
+    /// cancellation asked for), until the task is cancelled, so idle workers and followers on every machine hear of
+    /// them at once. A store that cannot tell waits for cancellation; its users poll.
+    func watch(_ handle: @escaping @Sendable (RunStoreChange) async -> Void) async throws
+
     /// Closes the store.
     func close() async
+}
+
+extension RunStore {
+    /// Waits for cancellation: this store does not tell of changes, and its users poll.
+    public func watch(_ handle: @escaping @Sendable (RunStoreChange) async -> Void) async throws {
+        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+    }
+}
+
+/// A change to a store that its watchers hear of (``RunStore/watch(_:)``).
+public enum RunStoreChange: Sendable, Hashable {
+    /// A run may be waiting for a worker: one was queued, approved, released, or a run of a session ended.
+    case queued
+    /// Events of a run were stored, up to sequence number `last`.
+    case events(runID: String, last: Int)
+    /// The cancellation of a running run was asked for.
+    case cancelRequested(runID: String)
+}
+
+/// A session's conversation as a run left it.
+public struct SessionContinuation: Sendable, Hashable {
+    /// The agent the session talks to.
+    public var agent: String
+    /// The state the run ended with.
+    public var state: RunState
+
+    /// Creates a continuation.
+    public init(agent: String, state: RunState) {
+        self.agent = agent
+        self.state = state
+    }
+}
+
+/// What a heartbeat found: the runs the worker still holds.
+public struct RunHeartbeat: Sendable, Hashable {
+    /// The runs the worker holds, their leases renewed; a run it runs that is not here was taken over.
+    public var held: Set<String>
+    /// Those of them whose cancellation was asked for.
+    public var cancelRequested: Set<String>
+
+    /// Creates a heartbeat's answer.
+    public init(held: Set<String>, cancelRequested: Set<String>) {
+        self.held = held
+        self.cancelRequested = cancelRequested
+    }
 }
 
 /// Where a run is.

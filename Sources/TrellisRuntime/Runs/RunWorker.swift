@@ -46,58 +46,8 @@ public final class RunWorker: Service, Sendable {
         }
     }
 
-    /// Why a run is stopped before it ends by itself.
-    enum Stop: Sendable, Equatable {
-        /// Its cancellation was asked for: it ends `cancelled`.
-        case cancel
-        /// The worker is stopping: the run is left resumable.
-        case drain
-        /// Another worker took the run over: nothing more is written.
-        case leaseLost
-    }
-
-    /// A running run's stop switch.
-    final class Handle: Sendable {
-        let agent: String
-        private let state = Mutex<(stop: Stop?, waiter: CheckedContinuation<Void, Never>?)>((nil, nil))
-
-        init(agent: String) { self.agent = agent }
-
-        var stop: Stop? { state.withLock { $0.stop } }
-
-        /// Stops the run; the first reason given wins.
-        func stop(_ reason: Stop) {
-            let waiter = state.withLock { state in
-                if state.stop == nil { state.stop = reason }
-                defer { state.waiter = nil }
-                return state.waiter
-            }
-            waiter?.resume()
-        }
-
-        /// Returns once ``stop(_:)`` is called or the task is cancelled.
-        func stopped() async {
-            await withTaskCancellationHandler {
-                await withCheckedContinuation { continuation in
-                    let now = state.withLock { state in
-                        if state.stop != nil || Task.isCancelled { return true }
-                        state.waiter = continuation
-                        return false
-                    }
-                    if now { continuation.resume() }
-                }
-            } onCancel: {
-                let waiter = state.withLock { state in
-                    defer { state.waiter = nil }
-                    return state.waiter
-                }
-                waiter?.resume()
-            }
-        }
-    }
-
     private struct Active {
-        var runs: [String: Handle] = [:]
+        var runs: [String: RunHandle] = [:]
         var draining = false
 
         func count(of agent: String) -> Int { runs.values.count { $0.agent == agent } }
@@ -213,7 +163,7 @@ public final class RunWorker: Service, Sendable {
                 continue
             }
             for claim in claims {
-                let handle = Handle(agent: claim.run.agent)
+                let handle = RunHandle(agent: claim.run.agent)
                 active.withLock { $0.runs[claim.runID] = handle }
                 group.addTask {
                     await self.execute(claim, handle: handle)
@@ -239,22 +189,51 @@ public final class RunWorker: Service, Sendable {
         while active.withLock({ !$0.runs.isEmpty }) { await idle.wait(timeout: .milliseconds(100)) }
     }
 
+    /// Renews the leases of the running runs; stops those another worker took over, and all of them when the
+    /// store could not be reached for a whole lease (another worker may take them over by then); queues again the
+    /// runs of workers on this host that died.
     private func heartbeats() async {
+        var renewed = ContinuousClock.now
         while !Task.isCancelled {
             try? await Task.sleep(for: configuration.heartbeat)
             if Task.isCancelled { return }
+            let started = ContinuousClock.now
             do {
-                let cancelled = try await store.heartbeat(worker: configuration.name, lease: configuration.lease)
-                for id in cancelled { cancel(id) }
+                let beat = try await store.heartbeat(worker: configuration.name, lease: configuration.lease)
+                renewed = started
+                let lost = active.withLock { active in
+                    active.runs.filter { !beat.held.contains($0.key) && $0.value.claimed < started }
+                }
+                for (id, handle) in lost {
+                    logger.warning("run \(id) was taken over by another worker; this worker stops it")
+                    handle.stop(.leaseLost)
+                }
+                for id in beat.cancelRequested { cancel(id) }
             } catch {
                 logger.error("could not renew the leases of running runs: \(error)")
+                if ContinuousClock.now - renewed >= configuration.lease {
+                    let all = active.withLock { Array($0.runs.values) }
+                    if !all.isEmpty {
+                        logger.error(
+                            """
+                            the leases of \(all.count) run(s) could not be renewed for a whole lease; stopping them, \
+                            as another worker may take them over
+                            """)
+                    }
+                    for handle in all { handle.stop(.leaseLost) }
+                }
+            }
+            do {
+                if try await store.recoverAbandoned(isAlive: Self.isAlive) > 0 { wakeSignal.wake() }
+            } catch {
+                logger.error("could not look for runs that a stopped worker left running: \(error)")
             }
         }
     }
 
     // MARK: One run
 
-    private func execute(_ claim: RunClaim, handle: Handle) async {
+    private func execute(_ claim: RunClaim, handle: RunHandle) async {
         var logger = logger
         logger[metadataKey: "agent.run.id"] = "\(claim.runID)"
         if claim.run.status.isFinal {
@@ -312,14 +291,14 @@ public final class RunWorker: Service, Sendable {
 
     /// Runs the agent: a new run, a continued conversation, or the resumption of a checkpoint.
     private func run(
-        _ claim: RunClaim, request: RunRequest, handle: Handle, sink: RunSink, logger: Logger
+        _ claim: RunClaim, request: RunRequest, handle: RunHandle, sink: RunSink, logger: Logger
     ) async -> RunResult {
         let runner = AgentRunner(resolver: host, logger: logger)
         let options = AgentRunner.Options(
             stream: request.stream, runID: claim.runID, workspace: host.root,
             approver: StoredApprover(decisions: claim.run.decisions))
         let onEvent: @Sendable (RunEvent) async -> Void = { event in await sink.handle(event) }
-        let work: @Sendable () async throws -> RunResult = { [host, sessions] in
+        let work: @Sendable () async throws -> RunResult = { [host, sessions, store] in
             var agent = try host.definition(named: claim.run.agent, params: request.params)
             if let system = request.system {
                 agent.system = [agent.system, system].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "\n\n")
@@ -330,10 +309,10 @@ public final class RunWorker: Service, Sendable {
                     ? agent : try host.definition(named: state.entryAgent, params: [:])
                 return await runner.resume(entry, from: state, options: options, onEvent: onEvent)
             }
-            if let name = claim.run.session, let stored = try await sessions?.session(name) {
-                guard stored.summary.agent == agent.name else {
+            if let name = claim.run.session, let stored = try await Self.continuation(of: name, sessions, store) {
+                guard stored.agent == agent.name else {
                     throw WorkspaceSetupError(
-                        "session '\(name)' is a conversation with agent '\(stored.summary.agent)', not '\(agent.name)'")
+                        "session '\(name)' is a conversation with agent '\(stored.agent)', not '\(agent.name)'")
                 }
                 guard stored.state.status == .finished else {
                     throw WorkspaceSetupError(
@@ -378,51 +357,4 @@ public final class RunWorker: Service, Sendable {
             return result ?? Self.failure(claim, CancellationError())
         }
     }
-
-    /// A run that could not start: a bad request, an unknown agent or parameter, a busy session.
-    private static func failure(_ claim: RunClaim, _ error: any Error) -> RunResult {
-        let code: String
-        let message: String
-        switch error {
-        case let error as WorkspaceSetupError:
-            (code, message) = (error.code.rawValue, error.message)
-        case let error as RunRequestError:
-            (code, message) = ("invalid_request", error.message)
-        case SessionError.busy(let name, let pid):
-            (code, message) = ("session_busy", SessionError.busy(name: name, pid: pid).description)
-        case let error as SessionError:
-            (code, message) = ("session_unavailable", error.description)
-        case is CancellationError:
-            (code, message) = ("cancelled", "the run was cancelled")
-        default:
-            (code, message) = ("setup_failed", "\(error)")
-        }
-        return RunResult(
-            agent: claim.run.agent, output: "", finishReason: code == "cancelled" ? .cancelled : .error, route: nil,
-            turns: 0, toolCalls: [], usage: nil, error: RunError(code: code, message: message), transcript: [])
-    }
-
-    /// The run status a result ends in.
-    static func status(of result: RunResult) -> RunStatus {
-        switch result.finishReason {
-        case .stop: .succeeded
-        case .cancelled: .cancelled
-        case .waitingApproval: .waitingApproval
-        default: .failed
-        }
-    }
-
-    /// A call waiting for approval, as `approval.required` lists it: its arguments as JSON when they parse.
-    public static func json(_ call: ToolCall) -> JSONValue {
-        let arguments = (try? JSONValue.parse(call.arguments)) ?? .string(call.arguments)
-        return ["id": .string(call.id), "name": .string(call.name), "arguments": arguments]
-    }
-}
-
-/// Decides `ask` calls from the decisions recorded through the approvals API; a call without one is left pending,
-/// which parks the run.
-struct StoredApprover: ToolApprover {
-    let decisions: [String: ToolApprovalDecision]
-
-    func decide(_ call: ToolCall, agent: String) async -> ToolApprovalDecision { decisions[call.id] ?? .pending }
 }

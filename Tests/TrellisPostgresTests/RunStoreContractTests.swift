@@ -1,24 +1,16 @@
 import Foundation
 import Testing
 import TrellisCore
+import TrellisPostgres
 import TrellisRuntime
 import TrellisTesting
 
-/// The run store's contract, on SQLite: one claim per run, leases that run out and are taken over, fenced writes
-/// of a worker that lost its run, attempts that run out, idempotency keys and sessions queued in order.
-@Suite struct SQLiteRunStoreTests {
-    private func withStore(_ body: (SQLiteRunStore) async throws -> Void) async throws {
-        let folder = try TemporaryFolder("trellis-runs")
-        defer { folder.remove() }
-        let store = try await SQLiteRunStore.open(path: folder.path(".trellis/trellis.db"))
-        do {
-            try await body(store)
-        } catch {
-            await store.close()
-            throw error
-        }
-        await store.close()
-    }
+/// The run store's contract, on SQLite and on a real PostgreSQL: one claim per run, leases that run out and are
+/// taken over, fenced writes of a worker that lost its run, attempts that run out, idempotency keys and sessions
+/// queued in order.
+@Suite struct RunStoreContractTests {
+    /// The stores to test: SQLite always, PostgreSQL where it is installed (CI installs it).
+    static let kinds: [StoreKind] = [.sqlite] + (PostgresCluster.isInstalled ? [.postgres] : [])
 
     private func submission(_ id: String, session: String? = nil, key: String? = nil, attempts: Int = 3)
         -> RunSubmission
@@ -27,9 +19,9 @@ import TrellisTesting
             id: id, agent: "a", request: ["input": "hi"], session: session, idempotencyKey: key, maxAttempts: attempts)
     }
 
-    @Test("two workers racing for one run: exactly one claims it")
-    func oneClaim() async throws {
-        try await withStore { store in
+    @Test("two workers racing for one run: exactly one claims it", arguments: kinds)
+    func oneClaim(kind: StoreKind) async throws {
+        try await kind.withStore { store in
             _ = try await store.submit(submission("run_1"), maxQueued: nil)
             async let first = store.claim(worker: "w1", lease: .seconds(30), limit: 1, agentRoom: [:]).first
             async let second = store.claim(worker: "w2", lease: .seconds(30), limit: 1, agentRoom: [:]).first
@@ -40,14 +32,10 @@ import TrellisTesting
         }
     }
 
-    @Test("two stores on one file (two processes) racing for runs: each run is claimed once")
-    func claimAcrossConnections() async throws {
-        let folder = try TemporaryFolder("trellis-runs")
-        defer { folder.remove() }
-        let path = folder.path(".trellis/trellis.db")
-        let one = try await SQLiteRunStore.open(path: path)
-        let two = try await SQLiteRunStore.open(path: path)
-        do {
+    @Test("two stores on one database (two processes) racing for runs: each run is claimed once", arguments: kinds)
+    func claimAcrossConnections(kind: StoreKind) async throws {
+        try await kind.withStores(2) { stores in
+            let (one, two) = (stores[0], stores[1])
             for index in 0..<20 { _ = try await one.submit(submission("run_\(index)"), maxQueued: nil) }
             async let first = (0..<20).asyncMap { _ in
                 try await one.claim(worker: "w1", lease: .seconds(30), limit: 1, agentRoom: [:])
@@ -58,18 +46,12 @@ import TrellisTesting
             let ids = (try await first + second).flatMap { $0 }.map(\.runID)
             #expect(ids.count == 20)
             #expect(Set(ids).count == 20)
-        } catch {
-            await one.close()
-            await two.close()
-            throw error
         }
-        await one.close()
-        await two.close()
     }
 
-    @Test("a lease that ran out is taken over; the old worker's late writes are refused")
-    func takeover() async throws {
-        try await withStore { store in
+    @Test("a lease that ran out is taken over; the old worker's late writes are refused", arguments: kinds)
+    func takeover(kind: StoreKind) async throws {
+        try await kind.withStore { store in
             _ = try await store.submit(submission("run_1"), maxQueued: nil)
             let old = try #require(
                 try await store.claim(worker: "old", lease: .milliseconds(50), limit: 1, agentRoom: [:]).first)
@@ -90,7 +72,8 @@ import TrellisTesting
             await #expect(throws: RunStoreError.leaseLost(runID: "run_1")) {
                 try await store.finish(old, status: .succeeded, result: ["late": true], state: state, events: [])
             }
-            #expect(try await store.heartbeat(worker: "old", lease: .seconds(30)).isEmpty)
+            #expect(try await store.heartbeat(worker: "old", lease: .seconds(30)).held.isEmpty)
+            #expect(try await store.heartbeat(worker: "new", lease: .seconds(30)).held == ["run_1"])
             let run = try #require(try await store.run("run_1"))
             #expect(run.status == .running)
             #expect(run.state?.turns == 0)
@@ -102,9 +85,9 @@ import TrellisTesting
         }
     }
 
-    @Test("a run cut short as many times as it may be attempted fails, its error naming the attempts")
-    func attemptsRunOut() async throws {
-        try await withStore { store in
+    @Test("a run cut short as many times as it may be attempted fails, its error naming the attempts", arguments: kinds)
+    func attemptsRunOut(kind: StoreKind) async throws {
+        try await kind.withStore { store in
             _ = try await store.submit(submission("run_1", attempts: 2), maxQueued: nil)
             for _ in 0..<2 {
                 _ = try await store.claim(worker: "host/1/dead", lease: .seconds(30), limit: 1, agentRoom: [:]).first
@@ -122,9 +105,11 @@ import TrellisTesting
         }
     }
 
-    @Test("an idempotency key gives back its run; runs of one session are claimed one at a time, in order")
-    func keysAndSessions() async throws {
-        try await withStore { store in
+    @Test(
+        "an idempotency key gives back its run; runs of one session are claimed one at a time, in order",
+        arguments: kinds)
+    func keysAndSessions(kind: StoreKind) async throws {
+        try await kind.withStore { store in
             let (first, created) = try await store.submit(submission("run_1", key: "k"), maxQueued: nil)
             let (again, createdAgain) = try await store.submit(submission("run_2", key: "k"), maxQueued: nil)
             #expect(created && !createdAgain)
@@ -147,9 +132,30 @@ import TrellisTesting
         }
     }
 
-    @Test("an agent at its limit is skipped; a released run is queued again without counting an attempt")
-    func limitsAndRelease() async throws {
-        try await withStore { store in
+    @Test("a session's conversation is the state its newest ended run left", arguments: kinds)
+    func sessionState(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            #expect(try await store.sessionState("chat") == nil)
+            _ = try await store.submit(submission("run_1", session: "chat"), maxQueued: nil)
+            _ = try await store.submit(submission("run_2", session: "chat"), maxQueued: nil)
+            let first = try #require(
+                try await store.claim(worker: "w", lease: .seconds(30), limit: 1, agentRoom: [:]).first)
+            var state = RunState(runID: "run_1", entryAgent: "a", agent: "a", transcript: [.user("hi")])
+            state.status = .finished
+            try await store.finish(first, status: .succeeded, result: ["ok": true], state: state, events: [])
+            #expect(try await store.sessionState("chat") == SessionContinuation(agent: "a", state: state))
+            // A run cancelled before its first step leaves no state: the conversation stays the one before.
+            _ = try await store.cancel("run_2")
+            #expect(try await store.sessionState("chat")?.state.runID == "run_1")
+            #expect(try await store.sessionState("other") == nil)
+        }
+    }
+
+    @Test(
+        "an agent at its limit is skipped; a released run is queued again without counting an attempt", arguments: kinds
+    )
+    func limitsAndRelease(kind: StoreKind) async throws {
+        try await kind.withStore { store in
             _ = try await store.submit(submission("run_1"), maxQueued: nil)
             #expect(try await store.claim(worker: "w", lease: .seconds(30), limit: 1, agentRoom: ["a": 0]).first == nil)
             let claim = try #require(
@@ -168,5 +174,49 @@ extension Range<Int> {
         var results: [T] = []
         for element in self { results.append(try await transform(element)) }
         return results
+    }
+}
+
+/// A store implementation under test.
+enum StoreKind: String, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+
+    var testDescription: String { rawValue }
+
+    /// Calls `body` with a new, empty store.
+    func withStore(_ body: (any RunStore) async throws -> Void) async throws {
+        try await withStores(1) { try await body($0[0]) }
+    }
+
+    /// Calls `body` with `count` stores on one new database, as `count` processes would open it.
+    func withStores(_ count: Int, _ body: ([any RunStore]) async throws -> Void) async throws {
+        switch self {
+        case .sqlite:
+            let folder = try TemporaryFolder("trellis-runs")
+            defer { folder.remove() }
+            var stores: [any RunStore] = []
+            do {
+                for _ in 0..<count {
+                    stores.append(try await SQLiteRunStore.open(path: folder.path(".trellis/trellis.db")))
+                }
+                try await body(stores)
+            } catch {
+                for store in stores { await store.close() }
+                throw error
+            }
+            for store in stores { await store.close() }
+        case .postgres:
+            let location = try PostgresLocation(url: try await PostgresCluster.shared().createDatabase())
+            try await Self.nested(location, count: count, opened: [], body)
+        }
+    }
+
+    private static func nested(
+        _ location: PostgresLocation, count: Int, opened: [any RunStore], _ body: ([any RunStore]) async throws -> Void
+    ) async throws {
+        guard opened.count < count else { return try await body(opened) }
+        try await PostgresRunStore.withStore(location) { store in
+            try await nested(location, count: count, opened: opened + [store], body)
+        }
     }
 }
