@@ -4,6 +4,7 @@
 //   swift run -c release trellis-bench serve --postgres [--workers N] [--runs N]
 //
 // turn (default): overhead per model turn, over loopback HTTP and in memory.
+// client --base-url URL [--turns T] [--parallel P] [--runs N]: Trellis as one client of bench/peers (run that).
 // plugin: one executable plugin call (spawn, JSON request, JSON reply, exit).
 // mcp: one MCP tools/call to a live stdio server, beyond the server's own time.
 // pattern: one JSON Schema `pattern` check, SchemaPattern beside Swift Regex.
@@ -18,6 +19,7 @@ let runs = arguments.firstIndex(of: "--runs").flatMap { Int(arguments[$0 + 1]) }
 let suite = arguments.dropFirst().first { !$0.hasPrefix("-") && Int($0) == nil } ?? "turn"
 switch suite {
 case "turn": try await TurnBenchmark.run(runs: runs ?? 500)
+case "client": try await ClientBenchmark.run(arguments: Array(arguments.dropFirst(2)))
 case "plugin": try await PluginBenchmark.run(runs: runs ?? 1000)
 case "mcp": try await MCPBenchmark.run(runs: runs ?? 1000)
 case "pattern": try PatternBenchmark.run(runs: runs ?? 1000)
@@ -29,6 +31,6 @@ case "serve":
         runs: runs ?? 1000, store: arguments.contains("--postgres") ? .postgres(workers: workers) : .sqlite)
 default:
     FileHandle.standardError.write(
-        Data("unknown suite '\(suite)'; use turn, plugin, mcp, pattern, route, session or serve\n".utf8))
+        Data("unknown suite '\(suite)'; use turn, client, plugin, mcp, pattern, route, session or serve\n".utf8))
     exit(2)
 }
