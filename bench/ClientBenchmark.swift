@@ -1,5 +1,7 @@
 // `trellis-bench client`: Trellis in-process as one of the clients that bench/peers runs side by side.
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import TrellisCore
 import TrellisProviders
 
@@ -26,8 +28,10 @@ enum ClientBenchmark {
             configuration: ProviderConfiguration(name: "mock", kind: "openai", baseURL: baseURL, maxRetries: 0))
         let runner = AgentRunner(provider: provider, tools: [Echo()])
 
+        let executor = EventLoopTaskExecutor(client: .trellis)
         func conversation(_ id: String) async throws {
-            let result = await runner.run(agent, input: "run \(id) turns \(turns)")
+            let result = await runner.run(
+                agent, input: "run \(id) turns \(turns)", options: AgentRunner.Options(executor: executor))
             guard result.finishReason == .stop, result.turns == turns else {
                 throw CocoaError(.coderInvalidValue, userInfo: [NSDebugDescriptionErrorKey: "unexpected \(result)"])
             }

@@ -9,6 +9,7 @@ extension Trellis {
     /// `trellis chat AGENT`.
     struct Chat: TrellisCommand {
         static let configuration = CommandConfiguration(
+            commandName: "chat",
             abstract: "Talk with an agent: a conversation kept in a session, a line at a time.",
             discussion: """
                 On a terminal, answers stream as they arrive, with tool lines and approval prompts as in \

@@ -1,7 +1,9 @@
+import AsyncHTTPClient
 import Foundation
 import Synchronization
 import TrellisConfig
 import TrellisCore
+import TrellisProviders
 import TrellisRuntime
 
 /// The loop of `trellis chat`: read a line, run a slash command or a turn, show the answer, again.
@@ -104,7 +106,8 @@ final class ChatSession: Sendable {
             style: .detect(
                 verbose: verbose, quiet: false, streamText: true, environment: ProcessInfo.processInfo.environment))
         let options = AgentRunner.Options(
-            stream: true, workspace: root, approver: TerminalApprover.ifAvailable())
+            stream: true, workspace: root, approver: TerminalApprover.ifAvailable(),
+            executor: EventLoopTaskExecutor(client: .trellis))
         let runner = AgentRunner(resolver: agents)
         let conversation = self.conversation
         let show: @Sendable (RunEvent) async -> Void = { event in progress.handle(event) }

@@ -7,7 +7,8 @@ import TrellisProviders
 extension Trellis {
     /// `trellis agents`.
     struct Agents: TrellisCommand {
-        static let configuration = CommandConfiguration(abstract: "List the workspace's agents.")
+        static let configuration = CommandConfiguration(
+            commandName: "agents", abstract: "List the workspace's agents.")
 
         @OptionGroup var workspace: WorkspaceOptions
 
@@ -23,6 +24,7 @@ extension Trellis {
     /// `trellis schema [agent|workspace]`.
     struct Schema: TrellisCommand {
         static let configuration = CommandConfiguration(
+            commandName: "schema",
             abstract: "Print the JSON Schema of agent files or trellis.yaml, for editor completion.")
 
         enum Kind: String, ExpressibleByArgument, CaseIterable {

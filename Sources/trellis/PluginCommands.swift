@@ -7,11 +7,13 @@ extension Trellis {
     /// `trellis plugin ...`.
     struct Plugin: TrellisCommand {
         static let configuration = CommandConfiguration(
+            commandName: "plugin",
             abstract: "Work with executable plugins (plugins/NAME/plugin.yaml).", subcommands: [Check.self])
 
         /// `trellis plugin check DIR`.
         struct Check: TrellisCommand {
             static let configuration = CommandConfiguration(
+                commandName: "check",
                 abstract: "Check that a plugin folder follows the plugin protocol (docs/plugins.md).",
                 discussion: """
                     Reads plugin.yaml, runs `command args --describe` when the manifest says describe: true, then \

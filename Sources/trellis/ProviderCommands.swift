@@ -9,11 +9,13 @@ extension Trellis {
     /// `trellis provider ...`.
     struct Provider: TrellisCommand {
         static let configuration = CommandConfiguration(
+            commandName: "provider",
             abstract: "Inspect the workspace's model providers.", subcommands: [List.self, Check.self])
 
         /// `trellis provider list`.
         struct List: TrellisCommand {
             static let configuration = CommandConfiguration(
+                commandName: "list",
                 abstract: "List the providers: those in trellis.yaml and the built-in ones, with their kind and URL.")
 
             @OptionGroup var workspace: WorkspaceOptions
@@ -35,6 +37,7 @@ extension Trellis {
         /// `trellis provider check NAME`.
         struct Check: TrellisCommand {
             static let configuration = CommandConfiguration(
+                commandName: "check",
                 abstract: "Send a fixed battery of requests to a provider and show what it returned.",
                 discussion: """
                     The battery: a plain answer, one tool call with its result fed back, two parallel tool calls, \

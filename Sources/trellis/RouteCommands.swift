@@ -8,6 +8,7 @@ extension Trellis {
     /// `trellis route AGENT INPUT` and `trellis route eval AGENT CASES`.
     struct Route: TrellisCommand {
         static let configuration = CommandConfiguration(
+            commandName: "route",
             abstract: "Show where an agent's routes send an input, or measure them on labelled cases.",
             subcommands: [Decide.self, Eval.self], defaultSubcommand: Decide.self)
 
@@ -76,6 +77,7 @@ extension Trellis {
         /// `trellis route eval AGENT CASES.jsonl`.
         struct Eval: TrellisCommand {
             static let configuration = CommandConfiguration(
+                commandName: "eval",
                 abstract:
                     "Measure an agent's routes on labelled cases: accuracy, precision and recall, a confusion matrix.",
                 discussion: """

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 import Synchronization
 import TrellisConfig
@@ -11,6 +12,7 @@ extension Trellis {
     /// `trellis run AGENT [INPUT]`.
     struct Run: TrellisCommand {
         static let configuration = CommandConfiguration(
+            commandName: "run",
             abstract: "Run an agent on one input and print its answer.",
             discussion: """
                 AGENT is an agent name in the workspace or a path to an agent file (which then runs in its own \
@@ -114,7 +116,8 @@ extension Trellis {
             let input = [ContentPart.text(text)] + images
             let options = AgentRunner.Options(
                 stream: stream, workspace: WorkspaceOptions.absolute(loaded.root),
-                approver: TerminalApprover.ifAvailable())
+                approver: TerminalApprover.ifAvailable(),
+                executor: EventLoopTaskExecutor(client: .trellis))
             let result = try await sessions.withConversation(agent: known.agent, root: loaded.root) { conversation in
                 try await workspace.withAgents(in: loaded) { agents in
                     try await agents.prepare(definition)

@@ -10,6 +10,7 @@ extension Trellis {
     /// `trellis serve`: the workspace's agents over HTTP, with durable runs.
     struct Serve: TrellisCommand {
         static let configuration = CommandConfiguration(
+            commandName: "serve",
             abstract: "Serve the workspace's agents over HTTP: an OpenAI-compatible endpoint and a runs API.",
             discussion: """
                 Runs are queued in the store (default .trellis/trellis.db, beside the sessions) and checkpointed at \

@@ -1,13 +1,16 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 import TrellisConfig
 import TrellisCore
+import TrellisProviders
 import TrellisRuntime
 
 extension Trellis {
     /// `trellis sessions [list|show|rm]`.
     struct Sessions: TrellisCommand {
         static let configuration = CommandConfiguration(
+            commandName: "sessions",
             abstract: "List, show and delete the conversations kept in .trellis/trellis.db.",
             discussion: "Sessions are made by `trellis run --session NAME` and `trellis chat` (see docs/sessions.md).",
             subcommands: [List.self, Show.self, Remove.self], defaultSubcommand: List.self)
@@ -106,6 +109,7 @@ extension Trellis {
     /// `trellis resume NAME`.
     struct Resume: TrellisCommand {
         static let configuration = CommandConfiguration(
+            commandName: "resume",
             abstract: "Finish a session's run that was cut short (the process was killed), without a new message.",
             discussion: """
                 Calls whose results were saved are not run again; a call that was running when the process died \
@@ -149,7 +153,8 @@ extension Trellis {
                     environment: ProcessInfo.processInfo.environment))
             let options = AgentRunner.Options(
                 stream: stream, runID: stored.state.runID, workspace: WorkspaceOptions.absolute(loaded.root),
-                approver: TerminalApprover.ifAvailable())
+                approver: TerminalApprover.ifAvailable(),
+                executor: EventLoopTaskExecutor(client: .trellis))
             let result = try await SessionOptions.withConversation(
                 named: name, continueLast: false, agent: stored.summary.agent, root: loaded.root
             ) {

@@ -8,6 +8,7 @@ extension Trellis {
     /// `trellis tools [AGENT]`.
     struct Tools: TrellisCommand {
         static let configuration = CommandConfiguration(
+            commandName: "tools",
             abstract: "List every tool the workspace offers, or an agent's tools, with where each comes from.",
             discussion: """
                 SOURCE is builtin, plugin:NAME (plugins/NAME/plugin.yaml) or mcp:NAME (mcp_servers in \
@@ -57,11 +58,13 @@ extension Trellis {
     /// `trellis tool call NAME --args JSON`.
     struct Tool: TrellisCommand {
         static let configuration = CommandConfiguration(
+            commandName: "tool",
             abstract: "Work with one tool directly.", subcommands: [Call.self])
 
         /// `trellis tool call`.
         struct Call: TrellisCommand {
             static let configuration = CommandConfiguration(
+                commandName: "call",
                 abstract: "Call one tool with JSON arguments and print its result.",
                 discussion: """
                     NAME is a built-in tool (clock), a plugin's or MCP server's tool (convert), or qualified by its \

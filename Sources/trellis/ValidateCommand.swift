@@ -8,6 +8,7 @@ extension Trellis {
     /// `trellis validate [PATHS] [--deep]`.
     struct Validate: TrellisCommand {
         static let configuration = CommandConfiguration(
+            commandName: "validate",
             abstract:
                 "Check trellis.yaml, agent files and plugin manifests (their programs included); print every problem as path:line:column: message.",
             discussion: """

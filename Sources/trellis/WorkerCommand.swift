@@ -8,6 +8,7 @@ extension Trellis {
     /// `trellis worker`: runs the queued runs of a store, without serving HTTP.
     struct Worker: TrellisCommand {
         static let configuration = CommandConfiguration(
+            commandName: "worker",
             abstract: "Run the queued runs of a run store, without serving HTTP (scale-out beside trellis serve).",
             discussion: """
                 Takes runs from the store that `trellis serve` queues them in: a PostgreSQL URL for workers on any \

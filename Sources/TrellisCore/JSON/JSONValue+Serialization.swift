@@ -45,7 +45,8 @@ extension JSONValue {
         }
     }
 
-    func write(to output: inout String, sortedKeys: Bool) {
+    /// Writes the value as compact JSON text at the end of `output`.
+    package func write(to output: inout String, sortedKeys: Bool) {
         switch self {
         case .null: output += "null"
         case .bool(let value): output += value ? "true" : "false"
@@ -80,7 +81,8 @@ extension JSONValue {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    private static func writeString(_ string: String, to output: inout String) {
+    /// Writes `string` as a JSON string literal at the end of `output`.
+    package static func writeString(_ string: String, to output: inout String) {
         output += "\""
         var needsEscaping = false
         for byte in string.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
@@ -112,5 +114,26 @@ extension JSONValue {
         }
         output += String(decoding: bytes, as: UTF8.self)
         output += "\""
+    }
+}
+
+extension JSONObject {
+    /// Serialises the object as compact JSON text, in insertion order, writing `verbatim[key]` as it is in
+    /// place of the value of each key it names: for a member already held as JSON text (a cached transcript).
+    package func serialized(verbatim: [String: String]) -> String {
+        var output = "{"
+        output.reserveCapacity(verbatim.values.reduce(64) { $0 + $1.utf8.count })
+        for (position, member) in members.enumerated() {
+            if position > 0 { output += "," }
+            JSONValue.writeString(member.key, to: &output)
+            output += ":"
+            if let text = verbatim[member.key] {
+                output += text
+            } else {
+                member.value.write(to: &output, sortedKeys: false)
+            }
+        }
+        output += "}"
+        return output
     }
 }

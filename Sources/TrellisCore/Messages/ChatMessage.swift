@@ -24,17 +24,19 @@ public enum ContentPart: Sendable, Hashable {
 /// ``toolCallID`` names it.
 public struct ChatMessage: Sendable, Hashable {
     /// Who wrote the message.
-    public var role: Role
+    public var role: Role { didSet { encoded = EncodedMessage() } }
     /// Text and image parts.
-    public var content: [ContentPart]
+    public var content: [ContentPart] { didSet { encoded = EncodedMessage() } }
     /// The tools the assistant asked to call (assistant messages only).
-    public var toolCalls: [ToolCall]
+    public var toolCalls: [ToolCall] { didSet { encoded = EncodedMessage() } }
     /// The call this message answers (tool messages only).
-    public var toolCallID: String?
+    public var toolCallID: String? { didSet { encoded = EncodedMessage() } }
     /// The name of the tool that produced this result (tool messages only).
-    public var toolName: String?
+    public var toolName: String? { didSet { encoded = EncodedMessage() } }
     /// Reasoning the model reported next to its answer; kept for display, never sent back to a provider.
-    public var reasoning: String?
+    public var reasoning: String? { didSet { encoded = EncodedMessage() } }
+    /// The message as an adapter last encoded it; not part of the message's value.
+    package private(set) var encoded = EncodedMessage()
 
     /// Creates a message.
     public init(
@@ -51,6 +53,22 @@ public struct ChatMessage: Sendable, Hashable {
         self.toolCallID = toolCallID
         self.toolName = toolName
         self.reasoning = reasoning
+    }
+
+    /// Whether two messages have the same fields (however each was last encoded).
+    public static func == (lhs: ChatMessage, rhs: ChatMessage) -> Bool {
+        lhs.role == rhs.role && lhs.content == rhs.content && lhs.toolCalls == rhs.toolCalls
+            && lhs.toolCallID == rhs.toolCallID && lhs.toolName == rhs.toolName && lhs.reasoning == rhs.reasoning
+    }
+
+    /// Hashes the fields that ``==`` compares.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(role)
+        hasher.combine(content)
+        hasher.combine(toolCalls)
+        hasher.combine(toolCallID)
+        hasher.combine(toolName)
+        hasher.combine(reasoning)
     }
 
     /// The concatenated text parts.

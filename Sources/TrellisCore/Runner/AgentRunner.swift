@@ -28,16 +28,21 @@ public struct AgentRunner: Sendable {
         public var workspace: String?
         /// Who decides calls whose approval rule is `ask`; without one they are refused.
         public var approver: (any ToolApprover)?
+        /// The executor the run's tasks prefer; `nil` leaves them on the shared pool. The event loop of the HTTP
+        /// client the providers use (`EventLoopTaskExecutor` in TrellisProviders) saves two thread wake-ups per
+        /// turn. Tools that block a thread must not run on an event loop.
+        public var executor: (any TaskExecutor)?
 
         /// Creates options.
         public init(
             stream: Bool = false, runID: String = AgentRunner.makeRunID(), workspace: String? = nil,
-            approver: (any ToolApprover)? = nil
+            approver: (any ToolApprover)? = nil, executor: (any TaskExecutor)? = nil
         ) {
             self.stream = stream
             self.runID = runID
             self.workspace = workspace
             self.approver = approver
+            self.executor = executor
         }
     }
 
@@ -165,9 +170,19 @@ public struct AgentRunner: Sendable {
         }
     }
 
-    /// Runs `body` with the run's logger metadata and wall-clock limit, then reports the result.
+    /// Runs `body` on the options' executor, with the run's logger metadata and wall-clock limit, then reports the
+    /// result.
     private func drive(
         _ agent: AgentDefinition, options: Options, onEvent: @escaping @Sendable (RunEvent) async -> Void,
+        _ body: @escaping @Sendable (Logger) async -> RunResult
+    ) async -> RunResult {
+        guard let executor = options.executor else { return await traced(agent, options: options, onEvent, body) }
+        return await withTaskExecutorPreference(executor) { await traced(agent, options: options, onEvent, body) }
+    }
+
+    /// Runs `body` with the run's logger metadata and wall-clock limit, then reports the result.
+    private func traced(
+        _ agent: AgentDefinition, options: Options, _ onEvent: @escaping @Sendable (RunEvent) async -> Void,
         _ body: @escaping @Sendable (Logger) async -> RunResult
     ) async -> RunResult {
         var logger = logger

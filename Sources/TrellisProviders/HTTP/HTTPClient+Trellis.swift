@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import NIOCore
+import Tracing
 
 extension HTTPClient {
     /// The process-wide client adapters use by default.
@@ -19,6 +20,8 @@ extension HTTPClient {
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout.connect = .seconds(10)
         configuration.redirectConfiguration = .disallow
+        // With no tracer bootstrapped, a request need not make the no-op span and its attributes.
+        if InstrumentationSystem.tracer is NoOpTracer { configuration.tracing.tracer = nil }
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 }

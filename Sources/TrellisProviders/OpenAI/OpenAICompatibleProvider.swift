@@ -90,9 +90,6 @@ public struct OpenAICompatibleProvider: ModelProvider {
 
     /// The request body: the OpenAI encoding plus the dialect's setting fields.
     func body(for request: ModelRequest, stream: Bool) -> String {
-        guard !fields.isEmpty else { return OpenAIRequestEncoder.body(for: request, stream: stream).serialized() }
-        var body = OpenAIRequestEncoder.body(for: request, stream: stream).objectValue ?? JSONObject()
-        for (key, value) in fields.members { body[key] = value }
-        return JSONValue.object(body).serialized()
+        OpenAIRequestEncoder.text(for: request, stream: stream, fields: fields)
     }
 }

@@ -2,10 +2,46 @@ import TrellisCore
 
 /// Writes a ``ModelRequest`` as an OpenAI Chat Completions body.
 enum OpenAIRequestEncoder {
+    /// The name under which a message's encoding is cached (``EncodedMessage``).
+    static let format = "openai"
+
+    /// The body as JSON text, with `fields` (a dialect's settings) over the request's own.
+    ///
+    /// The bytes are exactly those of ``body(for:stream:)`` with `fields` set on it, serialised; but each message is
+    /// written once and its text kept in the message, so a turn costs a copy of the transcript and not its encoding.
+    static func text(for request: ModelRequest, stream: Bool, fields: JSONObject = JSONObject()) -> String {
+        var body = object(for: request, stream: stream, messages: .null)
+        for (key, value) in fields.members { body[key] = value }
+        guard request.options.extra["messages"] == nil, fields["messages"] == nil else {
+            // Someone set `messages` by hand: theirs is the value, in the place the transcript would have had.
+            return JSONValue.object(body).serialized()
+        }
+        return body.serialized(verbatim: ["messages": messagesText(request.messages)])
+    }
+
+    /// The transcript as a JSON array, from each message's cached text.
+    static func messagesText(_ messages: [ChatMessage]) -> String {
+        let texts = messages.map { item in item.encoded.text(format: format) { message(item).serialized() } }
+        var output = "["
+        output.reserveCapacity(texts.reduce(2) { $0 + $1.utf8.count + 1 })
+        for (position, text) in texts.enumerated() {
+            if position > 0 { output += "," }
+            output += text
+        }
+        output += "]"
+        return output
+    }
+
+    /// The body as a JSON tree (without a dialect's fields).
     static func body(for request: ModelRequest, stream: Bool) -> JSONValue {
+        .object(object(for: request, stream: stream, messages: .array(request.messages.map(message))))
+    }
+
+    /// The body's members in their order, with `messages` as the transcript's value.
+    private static func object(for request: ModelRequest, stream: Bool, messages: JSONValue) -> JSONObject {
         var body = JSONObject()
         body["model"] = .string(request.model)
-        body["messages"] = .array(request.messages.map(message))
+        body["messages"] = messages
         if !request.tools.isEmpty {
             body["tools"] = .array(request.tools.map(tool))
             if let choice = request.toolChoice { body["tool_choice"] = toolChoice(choice) }
@@ -24,7 +60,7 @@ enum OpenAIRequestEncoder {
             body["stream_options"] = ["include_usage": true]
         }
         for (key, value) in options.extra.members { body[key] = value }
-        return .object(body)
+        return body
     }
 
     /// A tool as a `{"type": "function", "function": {...}}` entry, which Ollama's chat API takes too.
