@@ -1,7 +1,6 @@
 // `trellis-bench client`: Trellis in-process as one of the clients that bench/peers runs side by side.
 import AsyncHTTPClient
 import Foundation
-import NIOCore
 import TrellisCore
 import TrellisProviders
 

@@ -118,16 +118,16 @@ extension JSONValue {
 }
 
 extension JSONObject {
-    /// Serialises the object as compact JSON text, in insertion order, writing `verbatim[key]` as it is in
-    /// place of the value of each key it names: for a member already held as JSON text (a cached transcript).
-    package func serialized(verbatim: [String: String]) -> String {
+    /// Serialises the object as compact JSON text, in insertion order, with `text` written as it is for the value
+    /// of `key`: for a member already held as JSON text (a cached transcript).
+    package func serialized(writing text: String, asValueOf key: String) -> String {
         var output = "{"
-        output.reserveCapacity(verbatim.values.reduce(64) { $0 + $1.utf8.count })
+        output.reserveCapacity(text.utf8.count + 64)
         for (position, member) in members.enumerated() {
             if position > 0 { output += "," }
             JSONValue.writeString(member.key, to: &output)
             output += ":"
-            if let text = verbatim[member.key] {
+            if member.key == key {
                 output += text
             } else {
                 member.value.write(to: &output, sortedKeys: false)

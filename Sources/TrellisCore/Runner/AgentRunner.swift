@@ -29,8 +29,8 @@ public struct AgentRunner: Sendable {
         /// Who decides calls whose approval rule is `ask`; without one they are refused.
         public var approver: (any ToolApprover)?
         /// The executor the run's tasks prefer; `nil` leaves them on the shared pool. The event loop of the HTTP
-        /// client the providers use (`EventLoopTaskExecutor` in TrellisProviders) saves two thread wake-ups per
-        /// turn. Tools that block a thread must not run on an event loop.
+        /// client the providers use (`EventLoopTaskExecutor` in TrellisProviders) saves the hops between the pool
+        /// and the loop on every turn. Tools that block a thread must not run on an event loop.
         public var executor: (any TaskExecutor)?
 
         /// Creates options.

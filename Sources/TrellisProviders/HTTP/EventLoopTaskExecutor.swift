@@ -2,8 +2,8 @@ import AsyncHTTPClient
 import NIOCore
 
 /// A task executor that runs jobs on one SwiftNIO event loop: a run that prefers it does its work on the thread
-/// that also does its HTTP I/O, so a turn does not hop between the concurrency pool and the loop (each hop is a
-/// thread wake-up, and they were most of a turn's cost against a fast server).
+/// that also does its HTTP I/O, so a turn does not hop between the concurrency pool and the loop (each hop wakes a
+/// thread; against a loopback server that saved about 5% of a 3-turn run, see docs/benchmarks.md).
 ///
 /// ```swift
 /// let options = AgentRunner.Options(executor: EventLoopTaskExecutor(client: .trellis))

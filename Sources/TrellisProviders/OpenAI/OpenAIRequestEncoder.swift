@@ -16,20 +16,13 @@ enum OpenAIRequestEncoder {
             // Someone set `messages` by hand: theirs is the value, in the place the transcript would have had.
             return JSONValue.object(body).serialized()
         }
-        return body.serialized(verbatim: ["messages": messagesText(request.messages)])
+        return body.serialized(writing: messagesText(request.messages), asValueOf: "messages")
     }
 
     /// The transcript as a JSON array, from each message's cached text.
     static func messagesText(_ messages: [ChatMessage]) -> String {
         let texts = messages.map { item in item.encoded.text(format: format) { message(item).serialized() } }
-        var output = "["
-        output.reserveCapacity(texts.reduce(2) { $0 + $1.utf8.count + 1 })
-        for (position, text) in texts.enumerated() {
-            if position > 0 { output += "," }
-            output += text
-        }
-        output += "]"
-        return output
+        return "[" + texts.joined(separator: ",") + "]"
     }
 
     /// The body as a JSON tree (without a dialect's fields).
