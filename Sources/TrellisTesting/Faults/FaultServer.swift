@@ -65,14 +65,19 @@ public final class FaultServer: Sendable {
                 }
             }
         server.state.withLock { $0.port = listener.channel.localAddress?.port ?? 0 }
-        return try await withThrowingTaskGroup(of: Void.self) { group in
+        // The accept loop is never cancelled: a cancelled iteration drops the connections NIO has accepted but not
+        // yet handed over, and an NIOAsyncChannel dropped without `executeThenClose` is a fatal error in NIO
+        // ("Deinited NIOAsyncWriter without calling finish()", apple/swift-nio#3481). Closing the listener ends
+        // the loop once every accepted connection is handed over; only then are the connections still open stopped.
+        let outcome = await withTaskGroup(of: Void.self, returning: Result<T, any Error>.self) { group in
             group.addTask {
-                try await withThrowingDiscardingTaskGroup { connections in
-                    try await listener.executeThenClose { inbound in
+                await withDiscardingTaskGroup { connections in
+                    try? await listener.executeThenClose { inbound in
                         for try await connection in inbound {
                             connections.addTask { await server.serve(connection) }
                         }
                     }
+                    connections.cancelAll()
                 }
             }
             let outcome: Result<T, any Error>
@@ -81,11 +86,11 @@ public final class FaultServer: Sendable {
             } catch {
                 outcome = .failure(error)
             }
-            group.cancelAll()
             try? await listener.channel.close()
-            while (try? await group.next()) != nil {}
-            return try outcome.get()
+            await group.waitForAll()
+            return outcome
         }
+        return try outcome.get()
     }
 
     private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
