@@ -135,8 +135,7 @@ public struct ExecutablePlugin: Sendable {
         case .plugin: directory = manifest.folder
         case .path(let path): directory = path
         }
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder), isFolder.boolValue else {
+        guard Self.isFolder(directory) else {
             return .failure(PluginFailure("cannot start: the working directory \(directory) does not exist"))
         }
         guard let executable = Self.resolve(manifest.command, path: environment["PATH"]) else {
@@ -152,18 +151,27 @@ public struct ExecutablePlugin: Sendable {
     }
 
     /// An absolute command as is when it is executable; a bare name looked up on `path`.
+    ///
+    /// Checked with `stat` and `access` on every call (a plugin may be rebuilt while Trellis runs); Foundation's
+    /// `FileManager` cost more than the rest of the call's set-up.
     static func resolve(_ command: String, path: String?) -> String? {
-        let files = FileManager.default
-        if command.contains("/") { return files.isExecutableFile(atPath: command) ? command : nil }
+        if command.utf8.contains(UInt8(ascii: "/")) { return isExecutableFile(command) ? command : nil }
         for folder in (path ?? "").split(separator: ":") where !folder.isEmpty {
             let candidate = "\(folder)/\(command)"
-            var isFolder: ObjCBool = false
-            if files.fileExists(atPath: candidate, isDirectory: &isFolder), !isFolder.boolValue,
-                files.isExecutableFile(atPath: candidate)
-            {
-                return candidate
-            }
+            if isExecutableFile(candidate) { return candidate }
         }
         return nil
+    }
+
+    /// Whether `path` is a file (not a folder) this process may execute.
+    private static func isExecutableFile(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0 && status.st_mode & S_IFMT != S_IFDIR && access(path, X_OK) == 0
+    }
+
+    /// Whether `path` is a folder.
+    private static func isFolder(_ path: String) -> Bool {
+        var status = stat()
+        return stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
     }
 }

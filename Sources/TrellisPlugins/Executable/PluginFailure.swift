@@ -1,5 +1,4 @@
 import Foundation
-import Subprocess
 
 /// Why a plugin process produced no usable reply, in the words the model and the user read.
 struct PluginFailure: Error, Sendable, Hashable {
@@ -33,9 +32,9 @@ struct PluginFailure: Error, Sendable, Hashable {
     }
 
     /// What a termination status means for a call that did not time out and was not stopped for its output.
-    static func describe(_ status: TerminationStatus) -> String? {
+    static func describe(_ status: ProcessGroupControl.Exit) -> String? {
         switch status {
-        case .exited(0): return nil
+        case .exited(0), .unknown: return nil
         case .exited(let code): return "exited with status \(code)"
         case .signaled(let signal):
             let name = signalNames[signal].map { " (\($0))" } ?? ""

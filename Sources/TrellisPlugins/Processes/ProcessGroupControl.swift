@@ -33,6 +33,19 @@ package enum ProcessGroupControl {
         guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else {
             return errno == ECHILD ? .unknown : nil
         }
+        return exit(of: pid, in: info)
+    }
+
+    /// Waits for the process to end and reaps it: only for a child that has been sent SIGKILL or has exited.
+    static func reap(_ pid: pid_t) -> Exit {
+        var info = siginfo_t()
+        while waitid(P_PID, id_t(pid), &info, WEXITED) != 0 {
+            guard errno == EINTR else { return .unknown }
+        }
+        return exit(of: pid, in: info) ?? .unknown
+    }
+
+    private static func exit(of pid: pid_t, in info: siginfo_t) -> Exit? {
         #if canImport(Darwin)
             let (child, status) = (info.si_pid, info.si_status)
         #else

@@ -17,7 +17,8 @@ package enum ProcessSweep {
     ///
     /// A descendant of `leader` got a higher pid unless the pids wrapped around since, so only newer processes
     /// are read (reading another process's environment is the slow part, up to milliseconds on a busy machine);
-    /// once `/proc/sys/kernel/ns_last_pid` is below `leader`, every process is.
+    /// once `/proc/sys/kernel/ns_last_pid` is below `leader`, every process is. When no pid was handed out after
+    /// `leader`'s (which must not be reaped yet, so its pid is not reused), nothing is read at all.
     ///
     /// - Returns: The pids that were sent SIGKILL.
     @discardableResult
@@ -25,7 +26,11 @@ package enum ProcessSweep {
         let needle = Array("\(SpawnMark.variable)=\(mark)".utf8) + [0]
         var killed: [pid_t] = []
         for _ in 0..<rounds {
-            let lowest = (lastPID().map { $0 < leader } ?? true) ? 0 : leader
+            let last = lastPID()
+            // No process was started after the leader (a plugin that forked nothing): none can carry its mark, and
+            // reading /proc, the slow part, is skipped.
+            if last == leader { break }
+            let lowest = (last.map { $0 < leader } ?? true) ? 0 : leader
             let found = processes(above: lowest) { environment in contains(environment, needle) }
             if found.isEmpty { break }
             for pid in found where kill(pid, SIGKILL) == 0 && !killed.contains(pid) { killed.append(pid) }

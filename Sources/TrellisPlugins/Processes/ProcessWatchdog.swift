@@ -44,18 +44,16 @@ package enum ProcessWatchdog {
 
     private static func launch() -> pid_t? {
         #if os(Linux)
-            var ends: [Int32] = [0, 0]
-            guard pipe(&ends) == 0 else { return nil }
-            // Close-on-exec so that no other child holds the write end (Glibc's Swift module lacks pipe2).
-            _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
-            _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)
+            // Close-on-exec so that no other child holds the write end.
+            guard let pipe = LibcExtensions.closeOnExecPipe() else { return nil }
+            let ends = [pipe.read, pipe.write]
             var actions = posix_spawn_file_actions_t()
             posix_spawn_file_actions_init(&actions)
             defer { posix_spawn_file_actions_destroy(&actions) }
             posix_spawn_file_actions_adddup2(&actions, ends[0], 0)
             posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
             posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-            closeInheritedDescriptors(&actions)
+            LibcExtensions.closeInheritedDescriptors(&actions)
             var attributes = posix_spawnattr_t()
             posix_spawnattr_init(&attributes)
             defer { posix_spawnattr_destroy(&attributes) }
@@ -79,15 +77,4 @@ package enum ProcessWatchdog {
             return nil
         #endif
     }
-
-    #if os(Linux)
-        /// Closes every descriptor above stderr in the child (glibc 2.34+, looked up at run time like Subprocess
-        /// does); without it the child keeps only what was opened close-on-exec closed, which is all Trellis opens.
-        private static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
-            typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-            guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np")
-            else { return }
-            _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
-        }
-    #endif
 }
