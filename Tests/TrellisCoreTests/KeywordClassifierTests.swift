@@ -74,4 +74,23 @@ import TrellisCore
         #expect(classifier.classify("got err-x404").top?.label == "code")
         #expect(classifier.classify("got ERR-1404").top == nil)
     }
+
+    @Test("phrases match wherever their first word is, prefixes nest, and each keyword counts once")
+    func phrasesAndPrefixes() throws {
+        let classifier = try KeywordClassifier(routes: [
+            Route(
+                label: "billing", agent: "a",
+                keywords: ["pay*", "payment*", "charged twice", "charged twice again*", "twice", "pay"]),
+            Route(label: "orders", agent: "b", keywords: ["order_id", "42", "abc", "order", "Ёж*"]),
+        ])
+        let billing = classifier.classify("Payments: charged, charged twice, charged TWICE AGAINST my will; twice!")
+        #expect(billing.top?.evidence == ["pay*", "payment*", "charged twice", "charged twice again*", "twice"])
+        #expect(billing.top?.score == 5)
+        // Words are runs of letters, digits and '_', in ASCII (CR LF included) as in any other text.
+        let orders = classifier.classify("order_id\r\n42-abc,pay.")
+        #expect(orders.scores.first { $0.label == "orders" }?.evidence == ["order_id", "42", "abc"])
+        #expect(orders.scores.first { $0.label == "billing" }?.evidence == ["pay*", "pay"])
+        #expect(classifier.classify("ежевика и ЁЖИК").top?.evidence == ["Ёж*"])
+        #expect(classifier.classify("charged").top == nil)
+    }
 }

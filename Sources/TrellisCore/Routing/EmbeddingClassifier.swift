@@ -88,43 +88,57 @@ public struct EmbeddingClassifier: RouteClassifier {
 struct ExampleMatrix: Sendable {
     let dimension: Int
     let values: [Float]
+    /// Each row's label, as a position in ``labels``: scoring a row then costs no string hashing.
+    let rowLabels: [Int]
+    /// The labels, each once, in the order they first appear.
     let labels: [String]
+    /// Where each label is in ``labels``.
+    let labelPositions: [String: Int]
     let texts: [String]
 
     /// Packs `examples`; a vector whose length differs from the first's is left out (it cannot be compared).
     init(examples: [(label: String, text: String, vector: [Double])]) {
         let dimension = examples.first?.vector.count ?? 0
         var values: [Float] = []
+        var rowLabels: [Int] = []
         var labels: [String] = []
+        var labelPositions: [String: Int] = [:]
         var texts: [String] = []
         for example in examples where example.vector.count == dimension && dimension > 0 {
             values += Self.normalised(example.vector)
-            labels.append(example.label)
+            let position = labelPositions[example.label] ?? labels.count
+            if position == labels.count {
+                labels.append(example.label)
+                labelPositions[example.label] = position
+            }
+            rowLabels.append(position)
             texts.append(example.text)
         }
         self.dimension = dimension
         self.values = values
+        self.rowLabels = rowLabels
         self.labels = labels
+        self.labelPositions = labelPositions
         self.texts = texts
     }
 
     /// Each route scored by its nearest example's cosine; the confidence is the top similarity, the evidence the
     /// nearest example and the margin over the runner-up.
     func outcome(query: [Double], routes: [Route]) -> ClassifierOutcome {
-        var best: [String: (score: Float, row: Int)] = [:]
+        var best = [(score: Float, row: Int)](repeating: (-2, -1), count: labels.count)
         if query.count == dimension, dimension > 0 {
             let normal = Self.normalised(query)
             normal.withUnsafeBufferPointer { q in
                 values.withUnsafeBufferPointer { matrix in
-                    for row in labels.indices {
+                    for (row, label) in rowLabels.enumerated() {
                         let score = Self.dot(q, matrix, offset: row * dimension, count: dimension)
-                        if score > best[labels[row]]?.score ?? -2 { best[labels[row]] = (score, row) }
+                        if score > best[label].score { best[label] = (score, row) }
                     }
                 }
             }
         }
         let scores = routes.map { route in
-            let nearest = best[route.label]
+            let nearest = labelPositions[route.label].map { best[$0] }.flatMap { $0.row >= 0 ? $0 : nil }
             return LabelScore(
                 label: route.label, score: max(0, Double(nearest?.score ?? 0)),
                 evidence: nearest.map { ["nearest: \(texts[$0.row])"] } ?? [])

@@ -19,15 +19,21 @@ public struct KeywordClassifier: RouteClassifier {
 
     public var kind: ClassifierKind { .keyword }
 
-    private let routes: [(label: String, keywords: [(written: String, matcher: Matcher)])]
+    /// Each route's label and the range of its keywords in ``keywords``.
+    private let routes: [(label: String, keywords: Range<Int>)]
+    /// Every route's keywords, route after route, as written and compiled.
+    private let keywords: [(written: String, matcher: Matcher)]
+    /// Where each keyword can match, so that a decision looks each input word up once.
+    private let index: KeywordIndex
 
     /// Compiles every route's keywords.
     ///
     /// - Throws: ``KeywordError`` naming the label and the keyword that cannot be used.
     public init(routes: [Route]) throws(KeywordError) {
-        var compiled: [(label: String, keywords: [(written: String, matcher: Matcher)])] = []
+        var compiled: [(label: String, keywords: Range<Int>)] = []
+        var keywords: [(written: String, matcher: Matcher)] = []
         for route in routes {
-            var keywords: [(written: String, matcher: Matcher)] = []
+            let start = keywords.count
             for (index, keyword) in route.keywords.enumerated() {
                 do throws(KeywordError.Reason) {
                     keywords.append((keyword, try Self.matcher(for: keyword)))
@@ -35,23 +41,25 @@ public struct KeywordClassifier: RouteClassifier {
                     throw KeywordError(label: route.label, index: index, keyword: keyword, reason: error)
                 }
             }
-            compiled.append((route.label, keywords))
+            compiled.append((route.label, start..<keywords.count))
         }
         self.routes = compiled
+        self.keywords = keywords
+        self.index = KeywordIndex(keywords.map(\.matcher))
     }
 
     public func classify(_ input: String) -> ClassifierOutcome {
         let folded = TextFolding.fold(input)
-        let words = TextFolding.words(ofFolded: folded)
-        let text = Text(folded: folded, words: words, set: Set(words))
+        let matched = index.matches(folded: folded, words: TextFolding.words(ofFolded: folded))
         let scores = routes.map { route in
-            let matched = route.keywords.filter { Self.matches($0.matcher, in: text) }.map(\.written)
-            return LabelScore(label: route.label, score: Double(matched.count), evidence: matched)
+            let evidence = route.keywords.filter { matched[$0] }.map { keywords[$0].written }
+            return LabelScore(label: route.label, score: Double(evidence.count), evidence: evidence)
         }
-        let outcome = ClassifierOutcome(scores: scores, confidence: 0)
-        guard let top = outcome.top else { return outcome }
-        let runnerUp = outcome.runnerUp?.score ?? 0
-        return ClassifierOutcome(scores: outcome.scores, confidence: (top.score - runnerUp) / top.score)
+        var outcome = ClassifierOutcome(scores: scores, confidence: 0)
+        if let top = outcome.top {
+            outcome.confidence = (top.score - (outcome.runnerUp?.score ?? 0)) / top.score
+        }
+        return outcome
     }
 
     /// Why `keyword` cannot be compiled, or `nil` when it can (for the loader's errors).
@@ -109,34 +117,6 @@ public struct KeywordClassifier: RouteClassifier {
         return result + TextFolding.fold(plain)
     }
 
-    /// The input once folded, and its words, so each keyword costs a comparison of words, not a search.
-    struct Text {
-        let folded: String
-        let words: [String]
-        let set: Set<String>
-    }
-
-    /// A phrase matches a run of whole words (its last word only as a prefix when it ended in `*`); a pattern
-    /// matches anywhere in the folded text.
-    static func matches(_ matcher: Matcher, in text: Text) -> Bool {
-        switch matcher {
-        case .pattern(let pattern): return pattern.matches(text.folded) == true
-        case .phrase(let phrase, let prefix):
-            let words = text.words
-            if phrase.count == 1, !prefix { return text.set.contains(phrase[0]) }
-            guard phrase.count <= words.count else { return false }
-            let last = phrase.count - 1
-            for start in 0...(words.count - phrase.count) {
-                var index = 0
-                while index < last, words[start + index] == phrase[index] { index += 1 }
-                guard index == last else { continue }
-                let word = words[start + last]
-                // Both sides are folded, so comparing their bytes is comparing their text.
-                if prefix ? word.utf8.starts(with: phrase[last].utf8) : word == phrase[last] { return true }
-            }
-            return false
-        }
-    }
 }
 
 /// A keyword of `routes.to.<label>.keywords` that cannot be used.

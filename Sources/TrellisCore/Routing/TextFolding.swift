@@ -4,6 +4,8 @@
 enum TextFolding {
     /// `text` folded.
     static func fold(_ text: String) -> String {
+        // Plain ASCII has no accents or marks to drop.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return text.lowercased() }
         var folded = String.UnicodeScalarView()
         for scalar in text.lowercased().unicodeScalars {
             if (0x300...0x36F).contains(scalar.value) { continue }
@@ -21,7 +23,25 @@ enum TextFolding {
 
     /// The words of text that is folded already.
     static func words(ofFolded folded: String) -> [String] {
-        folded.split { !isWordCharacter($0) }.map(String.init)
+        let utf8 = folded.utf8
+        if utf8.allSatisfy({ $0 < 0x80 }) {
+            // In ASCII each character is one byte (but CR LF, which is no word), so bytes split like characters,
+            // and much faster.
+            var words: [String] = []
+            var next = utf8.startIndex
+            while let start = utf8[next...].firstIndex(where: isWordByte) {
+                let end = utf8[start...].firstIndex { !isWordByte($0) } ?? utf8.endIndex
+                words.append(String(folded[start..<end]))
+                next = end
+            }
+            return words
+        }
+        return folded.split { !isWordCharacter($0) }.map(String.init)
+    }
+
+    /// ``isWordCharacter(_:)`` for an ASCII byte.
+    private static func isWordByte(_ byte: UInt8) -> Bool {
+        (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x5F
     }
 
     /// Whether `character` is part of a word (a letter, a digit, or a mark), for whole-word matches.
