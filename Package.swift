@@ -96,6 +96,7 @@ let package = Package(
             dependencies: [
                 "TrellisCore", "TrellisConfig", "TrellisRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -119,7 +120,7 @@ let package = Package(
         .target(
             name: "TrellisTesting",
             dependencies: [
-                "TrellisCore",
+                "TrellisCore", "TrellisServer",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -47,6 +47,7 @@ public enum TrellisServer {
         ChatCompletionsAPI(state: state).register(on: router)
         return Application(
             router: router,
+            server: .shutdownSafeHTTP1(),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "trellis"),
             services: [worker],

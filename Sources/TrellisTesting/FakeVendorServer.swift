@@ -5,6 +5,7 @@ import NIOCore
 import ServiceLifecycle
 import Synchronization
 import TrellisCore
+import TrellisServer
 
 /// A request the fake server received.
 public struct RecordedRequest: Sendable {
@@ -146,8 +147,9 @@ public final class FakeVendorServer: Sendable {
     /// Starts a server, runs `body` with it, and stops it.
     ///
     /// The server is stopped gracefully: it stops accepting, lets connections it has accepted finish, and only
-    /// then is cancelled. Cancelling a NIO server outright can leave an accepted connection unserved, which is a
-    /// fatal error in NIO ("Deinited NIOAsyncWriter without calling finish()", apple/swift-nio#3481).
+    /// then is cancelled. A connection accepted as it stops is closed (``ShutdownSafeHTTP1Channel``): in NIO an
+    /// accepted connection left unserved is a fatal error ("Deinited NIOAsyncWriter without calling finish()",
+    /// apple/swift-nio#3481).
     public static func withServer<T: Sendable>(_ body: (FakeVendorServer) async throws -> T) async throws -> T {
         let server = FakeVendorServer()
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
@@ -157,6 +159,7 @@ public final class FakeVendorServer: Sendable {
             responder: CallbackResponder { (request: Request, _: BasicRequestContext) in
                 try await server.handle(request)
             },
+            server: .shutdownSafeHTTP1(),
             configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in
                 continuation.yield(channel.localAddress?.port ?? 0)

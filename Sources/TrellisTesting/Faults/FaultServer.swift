@@ -2,6 +2,7 @@ import NIOCore
 import NIOPosix
 import Synchronization
 import TrellisCore
+import TrellisServer
 
 /// A loopback HTTP/1.1 server that answers each connection with a scripted ``Fault``, written byte for byte on a
 /// raw socket: what `FakeVendorServer` (a well-behaved HTTP server) cannot do, such as resetting mid-body, never
@@ -61,20 +62,21 @@ public final class FaultServer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: "127.0.0.1", port: 0) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    AcceptedConnection(
+                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel))
                 }
             }
         server.state.withLock { $0.port = listener.channel.localAddress?.port ?? 0 }
-        // The accept loop is never cancelled: a cancelled iteration drops the connections NIO has accepted but not
-        // yet handed over, and an NIOAsyncChannel dropped without `executeThenClose` is a fatal error in NIO
-        // ("Deinited NIOAsyncWriter without calling finish()", apple/swift-nio#3481). Closing the listener ends
-        // the loop once every accepted connection is handed over; only then are the connections still open stopped.
+        // Closing the listener ends the accept loop once every accepted connection is handed over; only then are
+        // the connections still open stopped. One accepted as the listener closes is dropped, and closes itself
+        // (``AcceptedConnection``: in NIO an accepted connection left unserved is a fatal error, "Deinited
+        // NIOAsyncWriter without calling finish()", apple/swift-nio#3481).
         let outcome = await withTaskGroup(of: Void.self, returning: Result<T, any Error>.self) { group in
             group.addTask {
                 await withDiscardingTaskGroup { connections in
                     try? await listener.executeThenClose { inbound in
                         for try await connection in inbound {
-                            connections.addTask { await server.serve(connection) }
+                            connections.addTask { await server.serve(connection.claim()) }
                         }
                     }
                     connections.cancelAll()
