@@ -1,5 +1,4 @@
 import Logging
-import Subprocess
 import TrellisConfig
 
 #if canImport(Glibc)
@@ -11,24 +10,46 @@ import TrellisConfig
 #endif
 
 extension MCPServerProcess {
-    /// Writes queued lines to the server's stdin, and closes it when the connection finishes its input.
-    func pumpStdin(_ writer: StandardInputWriter) async {
-        do {
-            for await line in connection.outgoing {
-                _ = try await writer.write(line)
+    /// Writes queued lines to the server's stdin (non-blocking; a full pipe is waited on), and closes it when the
+    /// connection finishes its input or the server stops reading.
+    func pumpStdin(_ input: Int32) async {
+        lines: for await line in connection.outgoing {
+            var written = 0
+            while written < line.count {
+                let count = line.withUnsafeBytes { write(input, $0.baseAddress! + written, $0.count - written) }
+                if count > 0 {
+                    written += count
+                } else if count < 0, errno == EINTR {
+                    continue
+                } else if count < 0, errno == EAGAIN {
+                    // The server is not reading: wait for room without holding a thread of the pool.
+                    await DedicatedThread.run {
+                        var watched = [pollfd(fd: input, events: Int16(POLLOUT), revents: 0)]
+                        _ = poll(&watched, 1, 100)
+                    }
+                } else {
+                    logger.debug(
+                        "MCP server's stdin closed: \(PipedChild.text(ofError: errno))",
+                        metadata: ["mcp.server": "\(configuration.name)"])
+                    break lines
+                }
             }
-        } catch {
-            logger.debug("MCP server's stdin closed: \(error)", metadata: ["mcp.server": "\(configuration.name)"])
         }
-        try? await writer.finish()
+        close(input)
     }
 
-    /// Splits stdout into lines for the connection; at its end, fails waiting requests with the exit status.
-    func pumpStdout(_ output: SubprocessOutputSequence, pid: pid_t) async {
-        var buffer: [UInt8] = []
-        do {
-            for try await chunk in output {
-                chunk.withUnsafeBytes { buffer.append(contentsOf: $0) }
+    /// Splits stdout into lines for the connection, on a kept thread, so a reply goes from the pipe to its caller
+    /// with no hop between; at its end, fails waiting requests with the exit status.
+    func pumpStdout(_ output: Int32, pid: pid_t) async {
+        let (connection, server) = (connection, configuration.name)
+        let rest = await DedicatedThread.run { () -> [UInt8] in
+            var buffer: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+            while true {
+                let count = chunk.withUnsafeMutableBytes { read(output, $0.baseAddress, $0.count) }
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else { break }
+                buffer.append(contentsOf: chunk[..<count])
                 var start = buffer.startIndex
                 while let newline = buffer[start...].firstIndex(of: 0x0A) {
                     connection.receive(buffer[start..<newline])
@@ -36,16 +57,15 @@ extension MCPServerProcess {
                 }
                 buffer.removeSubrange(..<start)
                 if buffer.count > Self.maxLineBytes {
-                    connection.fail(
-                        .protocolViolation(configuration.name, "the server wrote a line longer than 64 MiB"))
+                    connection.fail(.protocolViolation(server, "the server wrote a line longer than 64 MiB"))
                     ProcessGroupControl.signalGroup(pid, SIGKILL)
                     buffer.removeAll()
                 }
             }
-        } catch {
-            logger.debug("MCP server's stdout failed: \(error)", metadata: ["mcp.server": "\(configuration.name)"])
+            close(output)
+            return buffer
         }
-        if !buffer.isEmpty { connection.receive(buffer[...]) }
+        if !rest.isEmpty { connection.receive(rest[...]) }
         await reportEnd(pid: pid)
         connection.markEnded()
     }
@@ -69,19 +89,23 @@ extension MCPServerProcess {
         connection.fail(death)
     }
 
-    /// Keeps the last stderr bytes for error messages and logs each chunk at debug level.
-    func drainStderr(_ errors: SubprocessOutputSequence) async {
-        do {
-            for try await chunk in errors {
-                chunk.withUnsafeBytes { connection.stderr.append($0) }
+    /// Keeps the last stderr bytes for error messages and logs each chunk at debug level, on a kept thread.
+    func drainStderr(_ errors: Int32) async {
+        let (connection, logger, server) = (connection, logger, configuration.name)
+        await DedicatedThread.run {
+            var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+            while true {
+                let count = chunk.withUnsafeMutableBytes { read(errors, $0.baseAddress, $0.count) }
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else { break }
+                connection.stderr.append(chunk[..<count])
                 if logger.logLevel <= .debug {
-                    let text = chunk.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
-                    logger.debug("stderr: \(text)", metadata: ["mcp.server": "\(configuration.name)"])
+                    let text = String(decoding: chunk[..<count], as: UTF8.self)
+                    logger.debug("stderr: \(text)", metadata: ["mcp.server": "\(server)"])
                 }
             }
-        } catch {
-            logger.debug("MCP server's stderr failed: \(error)", metadata: ["mcp.server": "\(configuration.name)"])
+            close(errors)
+            connection.stderr.close()
         }
-        connection.stderr.close()
     }
 }

@@ -1,5 +1,4 @@
 import Logging
-import Subprocess
 import TrellisConfig
 import TrellisCore
 
@@ -9,12 +8,6 @@ import TrellisCore
     import Musl
 #elseif canImport(Darwin)
     import Darwin
-#endif
-
-#if canImport(System)
-    import System
-#else
-    import SystemPackage
 #endif
 
 /// What a server's process reports to its pool.
@@ -27,8 +20,9 @@ enum MCPServerEvent: Sendable {
 
 /// Runs one server process for one ``MCPConnection``: spawn, handshake, serve until it ends or is stopped, tear down.
 ///
-/// The process runs in its own process group with stdin, stdout and stderr as pipes. Three child tasks move bytes:
-/// queued lines to stdin, stdout lines to the connection, stderr into the connection's tail (and the debug log).
+/// The process runs in its own process group with stdin, stdout and stderr as pipes (``PipedChild``). A task writes
+/// queued lines to stdin; two kept threads (``DedicatedThread``) read stdout, whose lines go straight to the
+/// connection, and stderr, into the connection's tail (and the debug log).
 /// When stdout ends the process is given `stopGrace` to exit, and every request still waiting fails with its
 /// exit status and stderr tail. Teardown closes stdin, waits `stopGrace`, then sends SIGTERM to the group, waits
 /// `stopGrace` again and sends SIGKILL; whatever is left in the group gets SIGKILL at the end, and so does any
@@ -58,54 +52,47 @@ struct MCPServerProcess: Sendable {
         let deadline = ContinuousClock.now + configuration.startupTimeout.capped
         let mark = SpawnMark.next()
         ProcessWatchdog.start()
+        _ = BrokenPipe.ignore
+        let child: PipedChild
         do {
-            _ = try await Subprocess.run(
-                subprocessConfiguration(mark: mark), input: .inputWriter, output: .sequence, error: .sequence
-            ) { execution in
-                let pid = execution.processIdentifier.value
-                logger.debug("MCP server started", metadata: ["mcp.server": "\(server)", "mcp.pid": "\(pid)"])
-                await withTaskGroup(of: Void.self) { group in
-                    group.addTask { await pumpStdin(execution.standardInputWriter) }
-                    group.addTask { await pumpStdout(execution.standardOutput, pid: pid) }
-                    group.addTask { await drainStderr(execution.standardError) }
-                    await serve(pid: pid, deadline: deadline)
-                    await tearDown(pid: pid)
-                    ProcessSweep.killMarked(mark, after: pid)
-                }
-            }
+            child = try spawn(mark: mark)
         } catch {
-            let failure = MCPError.startFailed(server, "the server could not be started: \(describe(error))")
+            let failure = MCPError.startFailed(server, "the server could not be started: \(error.reason)")
             report(.failed(failure))
             connection.fail(failure)
+            return
         }
+        let pid = child.pid
+        logger.debug("MCP server started", metadata: ["mcp.server": "\(server)", "mcp.pid": "\(pid)"])
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await pumpStdin(child.input) }
+            group.addTask { await pumpStdout(child.output, pid: pid) }
+            group.addTask { await drainStderr(child.error) }
+            await serve(pid: pid, deadline: deadline)
+            await tearDown(pid: pid)
+            ProcessSweep.killMarked(mark, after: pid)
+        }
+        // Sent SIGKILL by the teardown, so its end is near; waited for off the pool all the same.
+        _ = await DedicatedThread.run { ProcessGroupControl.reap(pid) }
     }
 
-    private func subprocessConfiguration(mark: String) -> Configuration {
-        let executable: Executable =
-            configuration.command.contains("/")
-            ? .path(FilePath(configuration.command)) : .name(configuration.command)
-        var variables: [Environment.Key: String] = [:]
-        for (name, value) in environment {
-            if let key = Environment.Key(rawValue: name) { variables[key] = value }
+    /// Starts the server's process in its own group, with the mark in its environment.
+    private func spawn(mark: String) throws(PipedChild.SpawnError) -> PipedChild {
+        var variables = environment
+        variables[SpawnMark.variable] = mark
+        var command = configuration.command
+        // A relative path names a file in the server's folder, where it is started.
+        if command.utf8.contains(UInt8(ascii: "/")), !command.hasPrefix("/"),
+            let folder = configuration.workingDirectory
+        {
+            command = folder + "/" + command
         }
-        variables[Environment.Key(stringLiteral: SpawnMark.variable)] = mark
-        var options = PlatformOptions()
-        options.processGroupID = 0
-        // Used by Subprocess only when our task is cancelled; the normal path tears down itself.
-        options.teardownSequence = [
-            .send(signal: .terminate, toProcessGroup: true, allowedDurationToNextStep: stopGrace)
-        ]
-        return Configuration(
-            executable: executable, arguments: Arguments(configuration.arguments),
-            environment: .custom(variables), workingDirectory: configuration.workingDirectory.map { FilePath($0) },
-            platformOptions: options)
-    }
-
-    private func describe(_ error: any Error) -> String {
-        if let error = error as? SubprocessError, error.code == .executableNotFound {
-            return "'\(configuration.command)' was not found or cannot be executed"
+        guard let executable = ExecutablePlugin.resolve(command, path: variables["PATH"]) else {
+            throw PipedChild.SpawnError(reason: "'\(configuration.command)' was not found or cannot be executed")
         }
-        return "\(error)"
+        return try PipedChild.spawn(
+            executable: executable, arguments: configuration.arguments, environment: variables,
+            workingDirectory: configuration.workingDirectory ?? ".")
     }
 
     // MARK: - Lifecycle

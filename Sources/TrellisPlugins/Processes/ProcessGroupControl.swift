@@ -8,8 +8,9 @@
 
 /// Signals and exit checks for a child process that leads its own process group (MCP servers, local model servers).
 ///
-/// Subprocess reaps the child only after its body closure returns, so inside it the exited child stays a zombie:
-/// `waitid(..., WNOWAIT)` can read its status without taking it away, and its group id cannot be reused.
+/// The owner reaps the child only once it is done with it (``reap(_:)``; Subprocess, for local model servers, after
+/// its body returns), so until then an exited child stays a zombie: `waitid(..., WNOWAIT)` can read its status
+/// without taking it away, and its group id cannot be reused.
 package enum ProcessGroupControl {
     /// How a process ended.
     package enum Exit: Sendable, Hashable, CustomStringConvertible {
