@@ -176,18 +176,7 @@ struct PluginExchange: Sendable {
         /// stopped reading (EPIPE: a plugin that never reads stdin must not block the call).
         mutating func writeInput(_ bytes: [UInt8]) {
             guard input >= 0 else { return }
-            while written < bytes.count {
-                let count = bytes.withUnsafeBytes { write(input, $0.baseAddress! + written, $0.count - written) }
-                if count > 0 {
-                    written += count
-                } else if count < 0, errno == EINTR {
-                    continue
-                } else if count < 0, errno == EAGAIN {
-                    return
-                } else {
-                    break
-                }
-            }
+            if case .full = PipeWriter.write(input, bytes, from: &written) { return }
             close(input)
             input = -1
         }

@@ -15,19 +15,16 @@ extension MCPServerProcess {
     func pumpStdin(_ input: Int32) async {
         lines: for await line in connection.outgoing {
             var written = 0
-            while written < line.count {
-                let count = line.withUnsafeBytes { write(input, $0.baseAddress! + written, $0.count - written) }
-                if count > 0 {
-                    written += count
-                } else if count < 0, errno == EINTR {
-                    continue
-                } else if count < 0, errno == EAGAIN {
+            while true {
+                switch PipeWriter.write(input, line, from: &written) {
+                case .done: continue lines
+                case .full:
                     // The server is not reading: wait for room without holding a thread of the pool.
                     await DedicatedThread.run {
                         var watched = [pollfd(fd: input, events: Int16(POLLOUT), revents: 0)]
                         _ = poll(&watched, 1, 100)
                     }
-                } else {
+                case .closed:
                     logger.debug(
                         "MCP server's stdin closed: \(PipedChild.text(ofError: errno))",
                         metadata: ["mcp.server": "\(configuration.name)"])
