@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ServiceLifecycle
 import TrellisConfig
+import TrellisCore
 import TrellisRuntime
 
 extension Trellis {

@@ -2,6 +2,14 @@ import Logging
 import Synchronization
 import TrellisCore
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// What a JSON-RPC request came back with: a result or an error object.
 enum MCPResponse: Sendable, Hashable {
     case result(JSONValue)
@@ -10,23 +18,29 @@ enum MCPResponse: Sendable, Hashable {
 
 /// One running server's JSON-RPC channel: requests multiplexed by id over newline-delimited JSON.
 ///
-/// The process side (``MCPServerProcess``) drains ``outgoing`` into the server's stdin and feeds each stdout line to
-/// ``receive(_:)``. Any number of tasks may call ``request(_:params:timeout:)`` at once. Once ``fail(_:)`` has run,
-/// every waiting and later request fails with that error.
+/// A request is written to the server's stdin by the task that makes it (``outbox``); the process side
+/// (``MCPServerProcess``) reads stdout on a kept thread, hands each line to ``receive(_:)``, and between lines
+/// times out requests whose deadline passed (``expireOverdue(at:)``), so a request costs no timer task. Any number
+/// of tasks may call ``request(_:params:timeout:)`` at once. Once ``fail(_:)`` has run, every waiting and later
+/// request fails with that error.
 final class MCPConnection: Sendable {
     /// The server's configured name.
     let server: String
     let logger: Logger
     /// What the server wrote to stderr.
     let stderr = StderrTail()
-    /// Lines for the server's stdin, each ending in a newline.
-    let outgoing: AsyncStream<[UInt8]>
-    private let sink: AsyncStream<[UInt8]>.Continuation
+    /// The server's stdin.
+    let outbox = MCPOutbox()
     private let state = Mutex(State())
 
+    /// The longest the stdout reader sleeps between looks at the deadlines while nothing is due sooner. A request
+    /// whose timeout is at least this long never has to wake the reader.
+    static let readerHorizon = Duration.seconds(1)
+
     private enum Slot {
-        case waiting(CheckedContinuation<MCPResponse, any Error>?)
+        case waiting(CheckedContinuation<MCPResponse, any Error>?, deadline: ContinuousClock.Instant, timeout: Duration)
         case answered(MCPResponse)
+        case expired(MCPError)
     }
 
     private struct State {
@@ -37,12 +51,15 @@ final class MCPConnection: Sendable {
         var stopping = false
         var started = false
         var endWaiter: CheckedContinuation<Void, Never>?
+        /// When the stdout reader next looks at the deadlines; `nil` until its first look.
+        var readerWake: ContinuousClock.Instant?
+        /// The write end of the pipe that wakes the reader early; -1 when there is none.
+        var wakeDescriptor: Int32 = -1
     }
 
     init(server: String, logger: Logger) {
         self.server = server
         self.logger = logger
-        (outgoing, sink) = AsyncStream.makeStream(of: [UInt8].self)
     }
 
     // MARK: - Requests
@@ -53,25 +70,24 @@ final class MCPConnection: Sendable {
     ///   when the calling task is cancelled. After a timeout or a cancellation the server is sent
     ///   `notifications/cancelled` for the request.
     func request(_ method: String, params: JSONValue? = nil, timeout: Duration) async throws -> MCPResponse {
+        let deadline = ContinuousClock.now + timeout.capped
         let id = try state.withLock { state throws(MCPError) -> Int in
             if let failure = state.failure { throw failure }
             defer { state.nextID += 1 }
-            state.pending[state.nextID] = .waiting(nil)
+            state.pending[state.nextID] = .waiting(nil, deadline: deadline, timeout: timeout)
+            // The reader sleeps until `readerWake`; a deadline before that needs it awake sooner.
+            if let wake = state.readerWake, deadline < wake, state.wakeDescriptor >= 0 {
+                state.readerWake = deadline
+                var byte: UInt8 = 1
+                _ = write(state.wakeDescriptor, &byte, 1)
+            }
             return state.nextID
         }
         var message: JSONObject = ["jsonrpc": "2.0", "id": .integer(id), "method": .string(method)]
         if let params { message["params"] = params }
         send(.object(message))
         do {
-            return try await withThrowingTaskGroup(of: MCPResponse.self) { group in
-                group.addTask { try await self.response(to: id) }
-                group.addTask {
-                    try await Task.sleep(for: timeout.capped)
-                    throw MCPError.timeout(self.server, "no answer within \(timeout.mcpText)")
-                }
-                defer { group.cancelAll() }
-                return try await group.next()!
-            }
+            return try await response(to: id)
         } catch let error as MCPError where error.isTimeout {
             cancel(id, reason: "no answer within \(timeout.mcpText)")
             throw error
@@ -93,7 +109,7 @@ final class MCPConnection: Sendable {
     }
 
     private func send(_ message: JSONValue) {
-        sink.yield(Array((message.serialized() + "\n").utf8))
+        outbox.send(Array((message.serialized() + "\n").utf8))
     }
 
     /// Waits for the answer to request `id`.
@@ -105,12 +121,15 @@ final class MCPConnection: Sendable {
                     case .answered(let response)?:
                         state.pending[id] = nil
                         return .success(response)
-                    case .waiting?:
+                    case .expired(let error)?:
+                        state.pending[id] = nil
+                        return .failure(error)
+                    case .waiting(_, let deadline, let timeout)?:
                         if Task.isCancelled {
                             state.pending[id] = nil
                             return .failure(CancellationError())
                         }
-                        state.pending[id] = .waiting(continuation)
+                        state.pending[id] = .waiting(continuation, deadline: deadline, timeout: timeout)
                         return nil
                     case nil:
                         return .failure(state.failure ?? CancellationError())
@@ -120,7 +139,7 @@ final class MCPConnection: Sendable {
             }
         } onCancel: {
             let waiter = state.withLock { state -> CheckedContinuation<MCPResponse, any Error>? in
-                guard case .waiting(let waiter)? = state.pending[id] else { return nil }
+                guard case .waiting(let waiter, _, _)? = state.pending[id] else { return nil }
                 state.pending[id] = nil
                 return waiter
             }
@@ -160,13 +179,13 @@ final class MCPConnection: Sendable {
         }
         let waiter = state.withLock { state -> CheckedContinuation<MCPResponse, any Error>?? in
             switch state.pending[id] {
-            case .waiting(let waiter?)?:
+            case .waiting(let waiter?, _, _)?:
                 state.pending[id] = nil
                 return waiter
-            case .waiting(nil)?:
+            case .waiting(nil, _, _)?:
                 state.pending[id] = .answered(response)
                 return .some(nil)
-            case .answered?, nil:
+            case .answered?, .expired?, nil:
                 return nil
             }
         }
@@ -191,6 +210,38 @@ final class MCPConnection: Sendable {
         send(.object(reply))
     }
 
+    // MARK: - Deadlines
+
+    /// Gives the connection the write end of the pipe that wakes the stdout reader (-1: none, from now on).
+    func setWakeDescriptor(_ descriptor: Int32) { state.withLock { $0.wakeDescriptor = descriptor } }
+
+    /// Fails every request whose deadline is at or before `now` with a timeout; returns when the reader should
+    /// look again: the next deadline, or ``readerHorizon`` from now if that is sooner.
+    func expireOverdue(at now: ContinuousClock.Instant) -> ContinuousClock.Instant {
+        var overdue: [(CheckedContinuation<MCPResponse, any Error>, MCPError)] = []
+        let wake = state.withLock { state -> ContinuousClock.Instant in
+            var wake = now + Self.readerHorizon
+            for (id, slot) in state.pending {
+                guard case .waiting(let waiter, let deadline, let timeout) = slot else { continue }
+                guard deadline <= now else {
+                    wake = min(wake, deadline)
+                    continue
+                }
+                let error = MCPError.timeout(server, "no answer within \(timeout.mcpText)")
+                if let waiter {
+                    state.pending[id] = nil
+                    overdue.append((waiter, error))
+                } else {
+                    state.pending[id] = .expired(error)
+                }
+            }
+            state.readerWake = wake
+            return wake
+        }
+        for (waiter, error) in overdue { waiter.resume(throwing: error) }
+        return wake
+    }
+
     // MARK: - Ending
 
     /// Fails every waiting and every later request with `error`; only the first failure counts.
@@ -199,7 +250,7 @@ final class MCPConnection: Sendable {
             guard state.failure == nil else { return [] }
             state.failure = error
             let waiters = state.pending.values.compactMap { slot in
-                if case .waiting(let waiter?) = slot { waiter } else { nil }
+                if case .waiting(let waiter?, _, _) = slot { waiter } else { nil }
             }
             state.pending.removeAll()
             return waiters
@@ -220,7 +271,7 @@ final class MCPConnection: Sendable {
     var isStopping: Bool { state.withLock { $0.stopping } }
 
     /// Closes the server's stdin once everything queued is written.
-    func finishInput() { sink.finish() }
+    func finishInput() { outbox.finish() }
 
     /// Records that the server's stdout reached its end.
     func markEnded() { wake { $0.ended = true } }

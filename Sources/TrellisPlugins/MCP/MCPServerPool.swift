@@ -105,7 +105,6 @@ public final class MCPServerPool: Sendable {
 
     /// Calls a tool; every failure becomes an error result naming the server and the tool.
     func call(_ tool: String, of server: String, arguments: JSONValue) async throws -> ToolOutput {
-        let prefix = "MCP server '\(server)', tool '\(tool)': "
         do {
             let connection = try await running(server).connection
             let response = try await connection.request(
@@ -114,7 +113,7 @@ public final class MCPServerPool: Sendable {
                 timeout: configurations[server]?.callTimeout ?? .seconds(60))
             return MCPToolResult.output(of: response, server: server, tool: tool)
         } catch let error as MCPError {
-            return .error(prefix + error.detail)
+            return .error("MCP server '\(server)', tool '\(tool)': " + error.detail)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Logging
 import TrellisConfig
+import TrellisCore
 
 #if canImport(Glibc)
     import Glibc
@@ -10,39 +11,27 @@ import TrellisConfig
 #endif
 
 extension MCPServerProcess {
-    /// Writes queued lines to the server's stdin (non-blocking; a full pipe is waited on), and closes it when the
-    /// connection finishes its input or the server stops reading.
-    func pumpStdin(_ input: Int32) async {
-        lines: for await line in connection.outgoing {
-            var written = 0
-            while true {
-                switch PipeWriter.write(input, line, from: &written) {
-                case .done: continue lines
-                case .full:
-                    // The server is not reading: wait for room without holding a thread of the pool.
-                    await DedicatedThread.run {
-                        var watched = [pollfd(fd: input, events: Int16(POLLOUT), revents: 0)]
-                        _ = poll(&watched, 1, 100)
-                    }
-                case .closed:
-                    logger.debug(
-                        "MCP server's stdin closed: \(PipedChild.text(ofError: errno))",
-                        metadata: ["mcp.server": "\(configuration.name)"])
-                    break lines
-                }
-            }
-        }
-        close(input)
-    }
-
     /// Splits stdout into lines for the connection, on a kept thread, so a reply goes from the pipe to its caller
-    /// with no hop between; at its end, fails waiting requests with the exit status.
-    func pumpStdout(_ output: Int32, pid: pid_t) async {
+    /// with no hop between; between reads, times out requests whose deadline passed (woken early through `wake`
+    /// when a request is due sooner than the reader's next look). At its end, fails waiting requests with the exit
+    /// status.
+    func pumpStdout(_ output: Int32, wake: Int32, pid: pid_t) async {
         let (connection, server) = (connection, configuration.name)
         let rest = await DedicatedThread.run { () -> [UInt8] in
             var buffer: [UInt8] = []
             var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+            var watched = [
+                pollfd(fd: output, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: wake, events: Int16(POLLIN), revents: 0),
+            ]
             while true {
+                let next = connection.expireOverdue(at: .now)
+                let ready = poll(&watched, 2, Self.pollTimeout(until: next))
+                if ready < 0, errno == EINTR { continue }
+                if watched[1].revents != 0 {
+                    while chunk.withUnsafeMutableBytes({ read(wake, $0.baseAddress, $0.count) }) > 0 {}
+                }
+                guard watched[0].revents != 0 else { continue }
                 let count = chunk.withUnsafeMutableBytes { read(output, $0.baseAddress, $0.count) }
                 if count < 0, errno == EINTR { continue }
                 guard count > 0 else { break }
@@ -65,6 +54,13 @@ extension MCPServerProcess {
         if !rest.isEmpty { connection.receive(rest[...]) }
         await reportEnd(pid: pid)
         connection.markEnded()
+    }
+
+    /// Milliseconds from now to `instant`, rounded up so that a deadline has passed when `poll` returns.
+    private static func pollTimeout(until instant: ContinuousClock.Instant) -> Int32 {
+        let left = ContinuousClock.now.duration(to: instant)
+        guard left > .zero else { return 0 }
+        return Int32(clamping: (left.nanoseconds + 999_999) / 1_000_000)
     }
 
     /// Fails every waiting request with how the server ended and its stderr tail (unless it is being stopped).

@@ -20,9 +20,10 @@ enum MCPServerEvent: Sendable {
 
 /// Runs one server process for one ``MCPConnection``: spawn, handshake, serve until it ends or is stopped, tear down.
 ///
-/// The process runs in its own process group with stdin, stdout and stderr as pipes (``PipedChild``). A task writes
-/// queued lines to stdin; two kept threads (``DedicatedThread``) read stdout, whose lines go straight to the
-/// connection, and stderr, into the connection's tail (and the debug log).
+/// The process runs in its own process group with stdin, stdout and stderr as pipes (``PipedChild``). Requests are
+/// written to stdin by their callers, and a task writes what a full pipe could not take (``MCPOutbox``); two kept
+/// threads (``DedicatedThread``) read stdout, whose lines go straight to the connection and which times requests
+/// out, and stderr, into the connection's tail (and the debug log).
 /// When stdout ends the process is given `stopGrace` to exit, and every request still waiting fails with its
 /// exit status and stderr tail. Teardown closes stdin, waits `stopGrace`, then sends SIGTERM to the group, waits
 /// `stopGrace` again and sends SIGKILL; whatever is left in the group gets SIGKILL at the end, and so does any
@@ -54,8 +55,9 @@ struct MCPServerProcess: Sendable {
         ProcessWatchdog.start()
         _ = BrokenPipe.ignore
         let child: PipedChild
+        let wake: (read: Int32, write: Int32)
         do {
-            child = try spawn(mark: mark)
+            (child, wake) = try spawnWithWakePipe(mark: mark)
         } catch {
             let failure = MCPError.startFailed(server, "the server could not be started: \(error.reason)")
             report(.failed(failure))
@@ -64,16 +66,39 @@ struct MCPServerProcess: Sendable {
         }
         let pid = child.pid
         logger.debug("MCP server started", metadata: ["mcp.server": "\(server)", "mcp.pid": "\(pid)"])
+        connection.setWakeDescriptor(wake.write)
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await pumpStdin(child.input) }
-            group.addTask { await pumpStdout(child.output, pid: pid) }
+            group.addTask { await connection.outbox.pump(into: child.input, logger: logger, server: server) }
+            group.addTask { await pumpStdout(child.output, wake: wake.read, pid: pid) }
             group.addTask { await drainStderr(child.error) }
             await serve(pid: pid, deadline: deadline)
             await tearDown(pid: pid)
             ProcessSweep.killMarked(mark, after: pid)
         }
+        connection.setWakeDescriptor(-1)
+        close(wake.read)
+        close(wake.write)
         // Sent SIGKILL by the teardown, so its end is near; waited for off the pool all the same.
         _ = await DedicatedThread.run { ProcessGroupControl.reap(pid) }
+    }
+
+    /// Makes the pipe that wakes the stdout reader when a request is due before its next look at the deadlines
+    /// (both ends non-blocking), then starts the server.
+    private func spawnWithWakePipe(
+        mark: String
+    ) throws(PipedChild.SpawnError) -> (PipedChild, wake: (read: Int32, write: Int32)) {
+        guard let wake = LibcExtensions.closeOnExecPipe() else {
+            throw PipedChild.SpawnError(reason: "cannot create a pipe: \(PipedChild.text(ofError: errno))")
+        }
+        _ = fcntl(wake.read, F_SETFL, O_NONBLOCK)
+        _ = fcntl(wake.write, F_SETFL, O_NONBLOCK)
+        do {
+            return (try spawn(mark: mark), wake)
+        } catch {
+            close(wake.read)
+            close(wake.write)
+            throw error
+        }
     }
 
     /// Starts the server's process in its own group, with the mark in its environment.

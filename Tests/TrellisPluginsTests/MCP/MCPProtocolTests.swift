@@ -14,7 +14,7 @@ struct MCPProtocolTests {
             #expect(
                 tools.map(\.definition.name) == [
                     "echo", "pid", "crash", "fail", "rpc_error", "ping_me", "sleep", "mixed", "structured",
-                    "cancellations", "flood", "environment",
+                    "cancellations", "flood", "environment", "deaf",
                 ])
             let echo = try #require(tools.first)
             #expect(echo.server == "paged")
@@ -102,6 +102,30 @@ struct MCPProtocolTests {
             #expect(output == .error("MCP server 'fixture', tool 'sleep': no answer within 0.3 s"))
             let cancellations = try await pool.call("cancellations", of: "fixture")
             #expect(cancellations.content.contains(#""reason": "no answer within 0.3 s""#), "\(cancellations.content)")
+        }
+    }
+
+    @Test("calls sent while the server is not reading wait in order and all arrive whole, 2 MB ones too")
+    func serverNotReading() async throws {
+        try await MCPServerPool.withPool([MCPTestSupport.fixture()]) { pool in
+            #expect(try await pool.call("deaf", of: "fixture", #"{"seconds": 1.5}"#) == ToolOutput("deaf"))
+            let big = String(repeating: "0123456789abcdef", count: 128 * 1024)
+            try await withThrowingTaskGroup(of: (Int, ToolOutput).self) { group in
+                for index in 0..<4 {
+                    let text = index.isMultiple(of: 2) ? "\(index)" + big : "small \(index)"
+                    group.addTask {
+                        (
+                            index,
+                            try await pool.call(
+                                "echo", of: "fixture", JSONValue.object(["text": .string(text)]).serialized())
+                        )
+                    }
+                }
+                for try await (index, output) in group {
+                    let expected = index.isMultiple(of: 2) ? "\(index)" + big : "small \(index)"
+                    #expect(output == ToolOutput(expected), "call \(index): \(output.content.prefix(80))")
+                }
+            }
         }
     }
 

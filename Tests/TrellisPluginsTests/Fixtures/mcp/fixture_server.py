@@ -85,6 +85,7 @@ TOOLS = [
     ("cancellations", "Lists the notifications/cancelled received", None),
     ("flood", "Writes 1 MB to stderr, then answers", None),
     ("environment", "Returns the server's environment variables and working directory", None),
+    ("deaf", "Answers, then stops reading stdin", {"type": "object", "properties": {"seconds": {"type": "number"}}}),
 ]
 
 
@@ -170,6 +171,10 @@ for line in sys.stdin:
             "serverInfo": {"name": "fixture", "version": "1.0"}}})
     elif method == "tools/list":
         list_tools(message["id"], message.get("params") or {})
+    elif method == "tools/call" and message["params"].get("name") == "deaf":
+        # Answers, then stops reading stdin for a while, so the client's writes fill the pipe.
+        send({"jsonrpc": "2.0", "id": message["id"], "result": text("deaf")})
+        time.sleep(message["params"].get("arguments", {}).get("seconds", 2))
     elif method == "tools/call":
         threading.Thread(target=handle_call, args=(message["id"], message["params"]), daemon=True).start()
     elif method == "notifications/cancelled":
