@@ -12,7 +12,9 @@ struct YAMLReader {
     func compose(_ text: String) throws(DefinitionError) -> Node? {
         try YAMLBudget(file: file).check(text)
         do {
-            return try Yams.compose(yaml: text)
+            // The reader types scalars itself (see `json(_:)`), so Yams need not: its default resolver matches
+            // every mapping key against regular expressions (to hash it by tag) and compiles them at first use.
+            return try Yams.compose(yaml: text, .basic)
         } catch YamlError.duplicatedKeysInMapping(let duplicates, _) {
             // Yams's order and place for these depend on hash seeds when keys are lists or mappings.
             // Where the finder and Yams disagree (keys Yams compares by resolved tag), Yams's place is not stable,

@@ -64,7 +64,7 @@ public struct FakeReply: Sendable, Hashable {
 ///     ...
 /// }
 /// ```
-public protocol VendorFake {
+public protocol VendorFake: SendableMetatype {
     /// The base URL an adapter should be configured with for this server.
     static func baseURL(of server: FakeVendorServer) -> String
 
