@@ -19,6 +19,9 @@ extension MCPServerProcess {
         let (connection, server) = (connection, configuration.name)
         let rest = await DedicatedThread.run { () -> [UInt8] in
             var buffer: [UInt8] = []
+            // How much of `buffer` is known to hold no newline: a long line arrives in many reads, and searching
+            // it from its start at each one would cost the square of its length.
+            var searched = 0
             var chunk = [UInt8](repeating: 0, count: 64 * 1024)
             var watched = [
                 pollfd(fd: output, events: Int16(POLLIN), revents: 0),
@@ -36,12 +39,15 @@ extension MCPServerProcess {
                 if count < 0, errno == EINTR { continue }
                 guard count > 0 else { break }
                 buffer.append(contentsOf: chunk[..<count])
-                var start = buffer.startIndex
-                while let newline = buffer[start...].firstIndex(of: 0x0A) {
+                var start = 0
+                var from = searched
+                while let newline = buffer[from...].firstIndex(of: 0x0A) {
                     connection.receive(buffer[start..<newline])
                     start = newline + 1
+                    from = start
                 }
                 buffer.removeSubrange(..<start)
+                searched = buffer.count
                 if buffer.count > Self.maxLineBytes {
                     connection.fail(.protocolViolation(server, "the server wrote a line longer than 64 MiB"))
                     ProcessGroupControl.signalGroup(pid, SIGKILL)

@@ -105,11 +105,11 @@ struct MCPProtocolTests {
         }
     }
 
-    @Test("calls sent while the server is not reading wait in order and all arrive whole, 2 MB ones too")
+    @Test("calls sent while the server is not reading wait in order and all arrive whole, 512 KB ones too")
     func serverNotReading() async throws {
         try await MCPServerPool.withPool([MCPTestSupport.fixture()]) { pool in
             #expect(try await pool.call("deaf", of: "fixture", #"{"seconds": 1.5}"#) == ToolOutput("deaf"))
-            let big = String(repeating: "0123456789abcdef", count: 128 * 1024)
+            let big = String(repeating: "0123456789abcdef", count: 32 * 1024)
             try await withThrowingTaskGroup(of: (Int, ToolOutput).self) { group in
                 for index in 0..<4 {
                     let text = index.isMultiple(of: 2) ? "\(index)" + big : "small \(index)"
@@ -123,7 +123,9 @@ struct MCPProtocolTests {
                 }
                 for try await (index, output) in group {
                     let expected = index.isMultiple(of: 2) ? "\(index)" + big : "small \(index)"
-                    #expect(output == ToolOutput(expected), "call \(index): \(output.content.prefix(80))")
+                    // Compared outside #expect, which would print both 512 KB texts.
+                    let whole = !output.isError && output.content == expected
+                    #expect(whole, "call \(index): \(output.content.prefix(80))")
                 }
             }
         }
