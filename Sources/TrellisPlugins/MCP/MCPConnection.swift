@@ -53,6 +53,9 @@ final class MCPConnection: Sendable {
         var endWaiter: CheckedContinuation<Void, Never>?
         /// When the stdout reader next looks at the deadlines; `nil` until its first look.
         var readerWake: ContinuousClock.Instant?
+        /// No waiting request's deadline is before this (it may be earlier than the earliest still waiting, once
+        /// requests are answered); `nil` when none waits.
+        var earliestDeadline: ContinuousClock.Instant?
         /// The write end of the pipe that wakes the reader early; -1 when there is none.
         var wakeDescriptor: Int32 = -1
     }
@@ -75,6 +78,7 @@ final class MCPConnection: Sendable {
             if let failure = state.failure { throw failure }
             defer { state.nextID += 1 }
             state.pending[state.nextID] = .waiting(nil, deadline: deadline, timeout: timeout)
+            state.earliestDeadline = min(state.earliestDeadline ?? deadline, deadline)
             // The reader sleeps until `readerWake`; a deadline before that needs it awake sooner.
             if let wake = state.readerWake, deadline < wake, state.wakeDescriptor >= 0 {
                 state.readerWake = deadline
@@ -221,10 +225,18 @@ final class MCPConnection: Sendable {
         var overdue: [(CheckedContinuation<MCPResponse, any Error>, MCPError)] = []
         let wake = state.withLock { state -> ContinuousClock.Instant in
             var wake = now + Self.readerHorizon
+            // Between two reads nothing is usually due: then the requests in flight are not looked at one by one.
+            if let earliest = state.earliestDeadline, earliest > now {
+                wake = min(wake, earliest)
+                state.readerWake = wake
+                return wake
+            }
+            var earliest: ContinuousClock.Instant?
             for (id, slot) in state.pending {
                 guard case .waiting(let waiter, let deadline, let timeout) = slot else { continue }
                 guard deadline <= now else {
                     wake = min(wake, deadline)
+                    earliest = min(earliest ?? deadline, deadline)
                     continue
                 }
                 let error = MCPError.timeout(server, "no answer within \(timeout.mcpText)")
@@ -235,6 +247,7 @@ final class MCPConnection: Sendable {
                     state.pending[id] = .expired(error)
                 }
             }
+            state.earliestDeadline = earliest
             state.readerWake = wake
             return wake
         }
