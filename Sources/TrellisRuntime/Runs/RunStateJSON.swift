@@ -1,18 +1,27 @@
 import Foundation
 import TrellisCore
 
-/// Encodes one conversation's successive ``RunState``s to JSON, each message once.
+/// Encodes one conversation's successive ``RunState``s to JSON, each part once.
 ///
-/// A step appends a message or two to the transcript, so re-encoding the whole conversation at every save would
-/// make a long conversation's saves grow with its length. This keeps each message's JSON from the save before and
-/// encodes only the messages that are new or changed.
-package struct RunStateJSON {
-    private var messages: [ChatMessage] = []
-    private var json: [String] = []
+/// A step appends a message or a tool call or two, so re-encoding the whole state at every save would make a long
+/// conversation's saves grow with its length, and a checkpoint is taken several times a turn. This writes the
+/// state's own fields directly and keeps the JSON of every part that can only be encoded by its `Codable`
+/// conformance (a message, a tool call record, a pending call, the usage, the route, the error, the totals) from
+/// the save before, encoding only what is new or changed. The text decodes as the synthesized `Encodable` form
+/// does: the same keys in the same order, `nil` fields left out.
+package struct RunStateJSON: Sendable {
+    private var transcript = EncodedElements<ChatMessage>()
+    private var toolCalls = EncodedElements<ToolCallRecord>()
+    private var batch = EncodedElements<PendingCall>()
+    private var usage = EncodedValue<Usage>()
+    private var route = EncodedValue<RouteDecision>()
+    private var error = EncodedValue<RunError>()
+    private var totals = EncodedValue<RunState.Totals>()
 
     /// An encoder that has encoded nothing yet.
     package init() {}
 
+    /// The encoder every part goes through: the one the stored form has always been written with.
     package static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
@@ -20,47 +29,76 @@ package struct RunStateJSON {
     }()
 
     /// The state's JSON.
+    ///
+    /// - Throws: `EncodingError` for a value JSON cannot hold (a cost that is not finite), as `JSONEncoder` does.
     package mutating func encode(_ state: RunState) throws -> String {
-        let transcript = state.transcript
-        var kept = 0
-        let limit = min(messages.count, transcript.count)
-        while kept < limit, messages[kept] == transcript[kept] { kept += 1 }
-        messages.removeSubrange(kept...)
-        json.removeSubrange(kept...)
-        for message in transcript[kept...] {
-            messages.append(message)
-            json.append(String(decoding: try Self.encoder.encode(message), as: UTF8.self))
+        var text = "{"
+        text.reserveCapacity(256 + transcript.bytes + toolCalls.bytes)
+        text += #""version":"#
+        text += String(state.version)
+        Self.member("run_id", string: state.runID, to: &text)
+        Self.member("entry_agent", string: state.entryAgent, to: &text)
+        Self.member("agent", string: state.agent, to: &text)
+        Self.member("status", string: state.status.rawValue, to: &text)
+        text += #","transcript":"#
+        try transcript.write(state.transcript, to: &text)
+        if let pending = state.batch {
+            text += #","batch":"#
+            try batch.write(pending, to: &text)
         }
-        var rest = state
-        rest.transcript = []
-        let body = Array(try Self.encoder.encode(rest))
-        // Quotes inside JSON strings are escaped, so this key-and-value text occurs once: as the key itself.
-        guard let at = Self.position(of: Self.emptyTranscript, in: body) else {
-            return String(decoding: try Self.encoder.encode(state), as: UTF8.self)
+        text += #","turns":"#
+        text += String(state.turns)
+        if let value = state.usage {
+            text += #","usage":"#
+            text += try usage.json(of: value)
         }
-        var text = String(decoding: body[..<at], as: UTF8.self)
-        text.reserveCapacity(body.count + json.reduce(0) { $0 + $1.utf8.count + 1 } + 16)
-        text += #""transcript":["#
-        for (index, message) in json.enumerated() {
-            if index > 0 { text += "," }
-            text += message
+        text += #","tool_calls":"#
+        try toolCalls.write(state.toolCalls, to: &text)
+        text += #","repeats":{"#
+        if let signature = state.repeats.signature {
+            Self.key("signature", to: &text, first: true)
+            JSONValue.writeString(signature, to: &text)
+            text += ","
         }
-        text += "]"
-        text += String(decoding: body[(at + Self.emptyTranscript.count)...], as: UTF8.self)
+        text += #""count":"#
+        text += String(state.repeats.count)
+        if let tripped = state.repeats.tripped { Self.member("tripped", string: tripped, to: &text) }
+        text += "}"
+        if let model = state.model { Self.member("model", string: model, to: &text) }
+        Self.member("output", string: state.output, to: &text)
+        guard state.lastCost.isFinite else {
+            throw EncodingError.invalidValue(
+                state.lastCost,
+                EncodingError.Context(codingPath: [], debugDescription: "last_cost \(state.lastCost) is not a number"))
+        }
+        text += #","last_cost":"#
+        text += JSONValue.number(state.lastCost).serialized()
+        if let value = state.route {
+            text += #","route":"#
+            text += try route.json(of: value)
+        }
+        if let reason = state.finishReason { Self.member("finish_reason", string: reason.rawValue, to: &text) }
+        if let value = state.error {
+            text += #","error":"#
+            text += try error.json(of: value)
+        }
+        text += #","totals":"#
+        text += try totals.json(of: state.totals)
+        text += "}"
         return text
     }
 
-    private static let emptyTranscript = Array(#""transcript":[]"#.utf8)
+    /// `,"key":"value"`.
+    private static func member(_ key: String, string value: String, to text: inout String) {
+        Self.key(key, to: &text, first: false)
+        JSONValue.writeString(value, to: &text)
+    }
 
-    /// Where `pattern` first occurs in `bytes`.
-    private static func position(of pattern: [UInt8], in bytes: [UInt8]) -> Int? {
-        guard bytes.count >= pattern.count, let first = pattern.first else { return nil }
-        var index = 0
-        while index <= bytes.count - pattern.count {
-            if bytes[index] == first, bytes[index..<(index + pattern.count)].elementsEqual(pattern) { return index }
-            index += 1
-        }
-        return nil
+    private static func key(_ key: String, to text: inout String, first: Bool) {
+        if !first { text += "," }
+        text += "\""
+        text += key
+        text += "\":"
     }
 
     /// Reads a stored state.
@@ -68,5 +106,48 @@ package struct RunStateJSON {
     /// - Throws: ``RunStateVersionError`` for a state another version wrote, or a decoding error.
     package static func decode(_ text: String) throws -> RunState {
         try JSONDecoder().decode(RunState.self, from: Data(text.utf8))
+    }
+}
+
+/// The JSON of an array's elements from the save before: the elements still equal to the ones then keep theirs.
+private struct EncodedElements<Element: Encodable & Equatable & Sendable>: Sendable {
+    private var elements: [Element] = []
+    private var json: [String] = []
+    /// The length of the array's last JSON, to reserve room for the next.
+    private(set) var bytes = 0
+
+    /// Writes `array` as a JSON array, encoding only the elements after the ones it shares with the last array.
+    mutating func write(_ array: [Element], to text: inout String) throws {
+        var kept = 0
+        let limit = min(elements.count, array.count)
+        while kept < limit, elements[kept] == array[kept] { kept += 1 }
+        if kept < elements.count {
+            elements.removeSubrange(kept...)
+            json.removeSubrange(kept...)
+        }
+        for element in array[kept...] {
+            elements.append(element)
+            json.append(String(decoding: try RunStateJSON.encoder.encode(element), as: UTF8.self))
+        }
+        let start = text.utf8.count
+        text += "["
+        for (index, element) in json.enumerated() {
+            if index > 0 { text += "," }
+            text += element
+        }
+        text += "]"
+        bytes = text.utf8.count - start
+    }
+}
+
+/// The JSON of the last value encoded, kept while the value stays the same.
+private struct EncodedValue<Value: Encodable & Equatable & Sendable>: Sendable {
+    private var last: (value: Value, json: String)?
+
+    mutating func json(of value: Value) throws -> String {
+        if let last, last.value == value { return last.json }
+        let json = String(decoding: try RunStateJSON.encoder.encode(value), as: UTF8.self)
+        last = (value, json)
+        return json
     }
 }
