@@ -103,6 +103,18 @@ import TrellisRuntime
             ])
     }
 
+    @Test func aDamagedTranscriptNamesTheMessageAndAnotherVersionIsNamedFirst() throws {
+        var encoder = RunStateJSON()
+        let text = try encoder.encode(Self.steps()[4])
+        let damaged = text.replacingOccurrences(of: #""role":"tool""#, with: #""role":"robot""#)
+        let problem = "unknown role 'robot' (system, user, assistant, tool)"
+        #expect(throws: StoredFormError(path: "transcript[3].role", problem: problem)) {
+            try RunStateJSON.decode(damaged)
+        }
+        let newer = damaged.replacingOccurrences(of: #"{"version":1,"#, with: #"{"version":2,"#)
+        #expect(throws: RunStateVersionError(found: 2, supported: 1)) { try RunStateJSON.decode(newer) }
+    }
+
     @Test func aCostThatIsNotANumberIsRefusedAsJSONEncoderRefusesIt() {
         var state = RunState(runID: "run_1", entryAgent: "a", agent: "a", transcript: [])
         state.lastCost = .infinity

@@ -5,10 +5,11 @@ import TrellisCore
 ///
 /// A step appends a message or a tool call or two, so re-encoding the whole state at every save would make a long
 /// conversation's saves grow with its length, and a checkpoint is taken several times a turn. This writes the
-/// state's own fields directly and keeps the JSON of every part that can only be encoded by its `Codable`
-/// conformance (a message, a tool call record, a pending call, the usage, the route, the error, the totals) from
-/// the save before, encoding only what is new or changed. The text decodes as the synthesized `Encodable` form
-/// does: the same keys in the same order, `nil` fields left out.
+/// state's own fields and the transcript's messages directly (``ChatMessage/writeStored(to:)``), leaves the other
+/// parts (a tool call record, a pending call, the usage, the route, the error, the totals) to their `Codable`
+/// conformance, and keeps each message's and part's JSON from the save before, encoding only what is new or
+/// changed. The text says what the synthesized `Encodable` form says: the same keys in the same order, `nil` fields
+/// left out.
 package struct RunStateJSON: Sendable {
     private var transcript = EncodedElements<ChatMessage>()
     private var toolCalls = EncodedElements<ToolCallRecord>()
@@ -21,7 +22,7 @@ package struct RunStateJSON: Sendable {
     /// An encoder that has encoded nothing yet.
     package init() {}
 
-    /// The encoder every part goes through: the one the stored form has always been written with.
+    /// The encoder of the parts not written directly: the one the stored form has always been written with.
     package static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
@@ -41,10 +42,14 @@ package struct RunStateJSON: Sendable {
         Self.member("agent", string: state.agent, to: &text)
         Self.member("status", string: state.status.rawValue, to: &text)
         text += #","transcript":"#
-        try transcript.write(state.transcript, to: &text)
+        transcript.write(state.transcript, to: &text) { message in
+            var json = ""
+            message.writeStored(to: &json)
+            return json
+        }
         if let pending = state.batch {
             text += #","batch":"#
-            try batch.write(pending, to: &text)
+            try batch.write(pending, to: &text, encode: { try Self.encoded($0) })
         }
         text += #","turns":"#
         text += String(state.turns)
@@ -53,7 +58,7 @@ package struct RunStateJSON: Sendable {
             text += try usage.json(of: value)
         }
         text += #","tool_calls":"#
-        try toolCalls.write(state.toolCalls, to: &text)
+        try toolCalls.write(state.toolCalls, to: &text, encode: { try Self.encoded($0) })
         text += #","repeats":{"#
         if let signature = state.repeats.signature {
             Self.key("signature", to: &text, first: true)
@@ -88,6 +93,11 @@ package struct RunStateJSON: Sendable {
         return text
     }
 
+    /// A part's JSON as `JSONEncoder` writes it.
+    static func encoded(_ value: some Encodable) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
     /// `,"key":"value"`.
     private static func member(_ key: String, string value: String, to text: inout String) {
         Self.key(key, to: &text, first: false)
@@ -104,20 +114,37 @@ package struct RunStateJSON: Sendable {
     /// Reads a stored state.
     ///
     /// - Throws: ``RunStateVersionError`` for a state another version wrote, or a decoding error.
+    /// The transcript's messages are read from the parsed text directly (``ChatMessage/init(stored:at:)``), the
+    /// rest of the state by its `Decodable` conformance, which checks the version first.
+    ///
+    /// - Throws: ``RunStateVersionError`` for a state another version wrote, `JSONParseError` for text that is not
+    ///   JSON, `StoredFormError` or a decoding error for JSON that is not a state.
     package static func decode(_ text: String) throws -> RunState {
-        try JSONDecoder().decode(RunState.self, from: Data(text.utf8))
+        guard case .object(var object) = try JSONValue.parse(text), case .array(let messages)? = object["transcript"]
+        else {
+            return try JSONDecoder().decode(RunState.self, from: Data(text.utf8))
+        }
+        object["transcript"] = .array([])
+        var state = try JSONDecoder().decode(RunState.self, from: Data(JSONValue.object(object).serialized().utf8))
+        state.transcript.reserveCapacity(messages.count)
+        for (index, message) in messages.enumerated() {
+            state.transcript.append(try ChatMessage(stored: message, at: "transcript[\(index)]"))
+        }
+        return state
     }
 }
 
 /// The JSON of an array's elements from the save before: the elements still equal to the ones then keep theirs.
-private struct EncodedElements<Element: Encodable & Equatable & Sendable>: Sendable {
+private struct EncodedElements<Element: Equatable & Sendable>: Sendable {
     private var elements: [Element] = []
     private var json: [String] = []
     /// The length of the array's last JSON, to reserve room for the next.
     private(set) var bytes = 0
 
     /// Writes `array` as a JSON array, encoding only the elements after the ones it shares with the last array.
-    mutating func write(_ array: [Element], to text: inout String) throws {
+    mutating func write<Failure: Error>(
+        _ array: [Element], to text: inout String, encode: (Element) throws(Failure) -> String
+    ) throws(Failure) {
         var kept = 0
         let limit = min(elements.count, array.count)
         while kept < limit, elements[kept] == array[kept] { kept += 1 }
@@ -127,7 +154,7 @@ private struct EncodedElements<Element: Encodable & Equatable & Sendable>: Senda
         }
         for element in array[kept...] {
             elements.append(element)
-            json.append(String(decoding: try RunStateJSON.encoder.encode(element), as: UTF8.self))
+            json.append(try encode(element))
         }
         let start = text.utf8.count
         text += "["
@@ -146,7 +173,7 @@ private struct EncodedValue<Value: Encodable & Equatable & Sendable>: Sendable {
 
     mutating func json(of value: Value) throws -> String {
         if let last, last.value == value { return last.json }
-        let json = String(decoding: try RunStateJSON.encoder.encode(value), as: UTF8.self)
+        let json = try RunStateJSON.encoded(value)
         last = (value, json)
         return json
     }
