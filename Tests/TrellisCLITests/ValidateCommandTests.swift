@@ -135,7 +135,8 @@ import TrellisTesting
         #expect(lines.first?.hasPrefix("error: ./trellis.yaml:3:11: MCP server 'broken': ") == true)
         #expect(lines.contains("error: bad configuration"))
         let offered =
-            "echo, pid, crash, fail, rpc_error, ping_me, sleep, mixed, structured, cancellations, flood, environment, deaf"
+            "echo, pid, crash, fail, rpc_error, ping_me, sleep, mixed, structured, cancellations, flood, environment, "
+            + "deaf, endless"
         #expect(
             Array(lines.suffix(2)) == [
                 "error: ./agents/a.yaml:2:45: MCP server 'fixture' has no tool 'ecko' (did you mean 'echo'?); it offers: \(offered)",

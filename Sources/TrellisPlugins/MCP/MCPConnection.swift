@@ -53,8 +53,8 @@ final class MCPConnection: Sendable {
         var endWaiter: CheckedContinuation<Void, Never>?
         /// When the stdout reader next looks at the deadlines; `nil` until its first look.
         var readerWake: ContinuousClock.Instant?
-        /// No waiting request's deadline is before this (it may be earlier than the earliest still waiting, once
-        /// requests are answered); `nil` when none waits.
+        /// No waiting request's deadline is before this: a lower bound, which answers and failures leave as it
+        /// was and the next scan of the requests makes exact; `nil` only when none waits.
         var earliestDeadline: ContinuousClock.Instant?
         /// The write end of the pipe that wakes the reader early; -1 when there is none.
         var wakeDescriptor: Int32 = -1

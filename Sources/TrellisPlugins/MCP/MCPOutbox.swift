@@ -13,8 +13,8 @@ import Synchronization
 ///
 /// A line goes to the pipe at once while nothing is queued; a line the pipe cannot take whole, and every line after
 /// it, waits in the queue for ``pump(into:logger:server:)``, which writes them as the server reads. Writes happen
-/// under the outbox's lock, so lines never interleave. After ``finish()`` or once the server stops reading, later
-/// lines are dropped.
+/// under the outbox's lock, so lines never interleave. A server that stops reading only makes lines wait; after
+/// ``finish()``, or once a write fails (the server closed its stdin or exited), later lines are dropped.
 final class MCPOutbox: Sendable {
     private struct State {
         /// The pipe, from the pump's start to its end; -1 before and after.

@@ -29,8 +29,10 @@ extension MCPServerProcess {
             ]
             while true {
                 let next = connection.expireOverdue(at: .now)
-                let ready = poll(&watched, 2, Self.pollTimeout(until: next))
-                if ready < 0, errno == EINTR { continue }
+                watched[0].revents = 0
+                watched[1].revents = 0
+                // EINTR, or a failure with nothing ready: look again (a stale `revents` would block in `read`).
+                if poll(&watched, 2, Self.pollTimeout(until: next)) < 0 { continue }
                 if watched[1].revents != 0 {
                     while chunk.withUnsafeMutableBytes({ read(wake, $0.baseAddress, $0.count) }) > 0 {}
                 }
@@ -52,6 +54,7 @@ extension MCPServerProcess {
                     connection.fail(.protocolViolation(server, "the server wrote a line longer than 64 MiB"))
                     ProcessGroupControl.signalGroup(pid, SIGKILL)
                     buffer.removeAll()
+                    searched = 0
                 }
             }
             close(output)

@@ -14,7 +14,7 @@ enum PipeWriter {
         case done
         /// The pipe is full: wait until it is writable, then write the rest.
         case full
-        /// The child stopped reading (EPIPE) or another error; `errno` says which.
+        /// The child closed its stdin or exited (EPIPE), or another error; `errno` says which.
         case closed
     }
 
@@ -22,7 +22,7 @@ enum PipeWriter {
     static func write(_ descriptor: Int32, _ bytes: [UInt8], from offset: inout Int) -> Progress {
         while offset < bytes.count {
             let start = offset
-            let count = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + start, $0.count - start) }
+            let count = bytes.withUnsafeBytes { systemWrite(descriptor, $0.baseAddress! + start, $0.count - start) }
             if count > 0 {
                 offset += count
             } else if count < 0, errno == EINTR {
@@ -34,5 +34,16 @@ enum PipeWriter {
             }
         }
         return .done
+    }
+
+    /// The C library's `write`, which this type's own `write` hides.
+    private static func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+        #if canImport(Glibc)
+            Glibc.write(descriptor, bytes, count)
+        #elseif canImport(Musl)
+            Musl.write(descriptor, bytes, count)
+        #else
+            Darwin.write(descriptor, bytes, count)
+        #endif
     }
 }

@@ -14,7 +14,7 @@ struct MCPProtocolTests {
             #expect(
                 tools.map(\.definition.name) == [
                     "echo", "pid", "crash", "fail", "rpc_error", "ping_me", "sleep", "mixed", "structured",
-                    "cancellations", "flood", "environment", "deaf",
+                    "cancellations", "flood", "environment", "deaf", "endless",
                 ])
             let echo = try #require(tools.first)
             #expect(echo.server == "paged")
@@ -128,6 +128,16 @@ struct MCPProtocolTests {
                     #expect(whole, "call \(index): \(output.content.prefix(80))")
                 }
             }
+        }
+    }
+
+    @Test("a line longer than 64 MiB fails the call and stops the server, and what it wrote after is read safely")
+    func overlongLine() async throws {
+        try await MCPServerPool.withPool([MCPTestSupport.fixture()]) { pool in
+            let output = try await pool.call("endless", of: "fixture")
+            #expect(output.isError)
+            #expect(
+                output.content.contains("the server wrote a line longer than 64 MiB"), "\(output.content.prefix(300))")
         }
     }
 

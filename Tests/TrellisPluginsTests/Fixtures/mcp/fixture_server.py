@@ -86,6 +86,7 @@ TOOLS = [
     ("flood", "Writes 1 MB to stderr, then answers", None),
     ("environment", "Returns the server's environment variables and working directory", None),
     ("deaf", "Answers, then stops reading stdin", {"type": "object", "properties": {"seconds": {"type": "number"}}}),
+    ("endless", "Starts an answer and never ends its line", None),
 ]
 
 
@@ -175,6 +176,13 @@ for line in sys.stdin:
         # Answers, then stops reading stdin for a while, so the client's writes fill the pipe.
         send({"jsonrpc": "2.0", "id": message["id"], "result": text("deaf")})
         time.sleep(message["params"].get("arguments", {}).get("seconds", 2))
+    elif method == "tools/call" and message["params"].get("name") == "endless":
+        # An answer whose line never ends: 1 MiB after 1 MiB, until the client stops the server.
+        sys.stdout.write('{"jsonrpc": "2.0", "id": %d, "result": {"content": [{"type": "text", "text": "' % message["id"])
+        chunk = "x" * (1 << 20)
+        while True:
+            sys.stdout.write(chunk)
+            sys.stdout.flush()
     elif method == "tools/call":
         threading.Thread(target=handle_call, args=(message["id"], message["params"]), daemon=True).start()
     elif method == "notifications/cancelled":
