@@ -49,9 +49,10 @@ final class TrellisProcess: Sendable {
         if !shared.state.withLock({ $0.ended }) { kill(pid, number) }
     }
 
-    /// SIGKILL unless it ended, then waits for it.
+    /// SIGKILL unless it ended within `grace` (after a SIGTERM sent before, say), then waits for it.
     @discardableResult
-    func stop() async -> ChildProcessOutcome? {
+    func stop(grace: Duration = .zero) async -> ChildProcessOutcome? {
+        if grace > .zero { _ = await Poll.until(timeout: grace) { self.shared.state.withLock { $0.ended } } }
         if !shared.state.withLock({ $0.ended }), pid > 0 { kill(pid, SIGKILL) }
         return try? await exited.value
     }

@@ -43,7 +43,7 @@ extension MCPServerProcess {
                 buffer.append(contentsOf: chunk[..<count])
                 var start = 0
                 var from = searched
-                while let newline = buffer[from...].firstIndex(of: 0x0A) {
+                while let newline = Self.newline(in: buffer, from: from) {
                     connection.receive(buffer[start..<newline])
                     start = newline + 1
                     from = start
@@ -63,6 +63,16 @@ extension MCPServerProcess {
         if !rest.isEmpty { connection.receive(rest[...]) }
         await reportEnd(pid: pid)
         connection.markEnded()
+    }
+
+    /// The index of the first newline in `buffer` at or after `start` (`memchr`, fast in any build).
+    private static func newline(in buffer: [UInt8], from start: Int) -> Int? {
+        buffer.withUnsafeBufferPointer { bytes in
+            guard start < bytes.count, let base = bytes.baseAddress,
+                let found = memchr(base + start, 0x0A, bytes.count - start)
+            else { return nil }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        }
     }
 
     /// Milliseconds from now to `instant`, rounded up so that a deadline has passed when `poll` returns.
