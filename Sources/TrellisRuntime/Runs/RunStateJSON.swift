@@ -61,7 +61,7 @@ package struct RunStateJSON: Sendable {
         try toolCalls.write(state.toolCalls, to: &text, encode: { try Self.encoded($0) })
         text += #","repeats":{"#
         if let signature = state.repeats.signature {
-            Self.key("signature", to: &text, first: true)
+            text += #""signature":"#
             JSONValue.writeString(signature, to: &text)
             text += ","
         }
@@ -100,20 +100,14 @@ package struct RunStateJSON: Sendable {
 
     /// `,"key":"value"`.
     private static func member(_ key: String, string value: String, to text: inout String) {
-        Self.key(key, to: &text, first: false)
-        JSONValue.writeString(value, to: &text)
-    }
-
-    private static func key(_ key: String, to text: inout String, first: Bool) {
-        if !first { text += "," }
-        text += "\""
+        text += ",\""
         text += key
         text += "\":"
+        JSONValue.writeString(value, to: &text)
     }
 
     /// Reads a stored state.
     ///
-    /// - Throws: ``RunStateVersionError`` for a state another version wrote, or a decoding error.
     /// The transcript's messages are read from the parsed text directly (``ChatMessage/init(stored:at:)``), the
     /// rest of the state by its `Decodable` conformance, which checks the version first.
     ///
